@@ -1,0 +1,123 @@
+# wolkvox.wolkvox: set-up, checks and demo. Everything it installs goes under .build/ from the
+# pinned files in requirements/; nothing is installed by hand.
+#
+#   make demo   start the simulator with a demo fleet and run a playbook against it
+#   make test   every check: sanity, units, integration, lint, build and import, docs, changelog
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+BUILD := $(CURDIR)/.build
+UTILS := $(CURDIR)/tests/utils
+
+# Interpreters, real ones (pyenv builds or PATH, never pyenv's shims):
+# ansible-core 2.16 (the oldest supported) runs on Python 3.10-3.12, 2.21 (the newest) on 3.12+.
+PY_OLD := $(shell $(UTILS)/find-python 3.11 3.12 3.10)
+PY_NEW := $(shell $(UTILS)/find-python 3.13 3.12 3.14)
+pyver = $(shell $(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYV_OLD := $(call pyver,$(PY_OLD))
+PYV_NEW := $(call pyver,$(PY_NEW))
+
+VENV_OLD := $(BUILD)/venv/core-2.16
+VENV_NEW := $(BUILD)/venv/core-2.21
+VENV_TOOLS := $(BUILD)/venv/tools
+
+# Test runs use a throwaway HOME: ansible-test's caches and virtual environments, and anything
+# ansible-lint installs, stay under .build/ and never shadow the working tree.
+TEST_HOME := $(BUILD)/home
+TEST_ENV := HOME=$(TEST_HOME) ANSIBLE_HOME=$(TEST_HOME)/.ansible XDG_CACHE_HOME=$(TEST_HOME)/.cache
+# Each check gets its own copy of the collection at .build/<check>/ansible_collections/wolkvox/wolkvox.
+in_stage = dir=$$($(UTILS)/stage-collection $(BUILD)/$(1)) && cd "$$dir"
+
+.PHONY: help demo test sanity units integration lint build-import docs-lint changelog-lint clean \
+	units-2.16 units-2.21 integration-2.16 integration-2.21 venvs
+
+help:
+	@echo "make demo   run a playbook against the wolkvox simulator's demo fleet"
+	@echo "make test   every check (sanity, units, integration, lint, build/import, docs, changelog)"
+	@echo "make clean  remove .build/"
+
+# -- virtual environments ---------------------------------------------------------------------
+
+define venv_rule
+$(1)/.stamp: $(3)
+	@test -n "$(2)" || { echo "No Python interpreter for $(1) (looked in pyenv and PATH)"; exit 1; }
+	@echo "Creating $(1) with $(2) from $(3)"
+	@rm -rf $(1) && $(2) -m venv $(1)
+	@$(UTILS)/pip-install $(1) -r $(3)
+	@touch $$@
+endef
+$(eval $(call venv_rule,$(VENV_OLD),$(PY_OLD),requirements/ansible-core-2.16.txt))
+$(eval $(call venv_rule,$(VENV_NEW),$(PY_NEW),requirements/ansible-core-2.21.txt))
+$(eval $(call venv_rule,$(VENV_TOOLS),$(PY_NEW),requirements/tools.txt))
+
+venvs: $(VENV_OLD)/.stamp $(VENV_NEW)/.stamp $(VENV_TOOLS)/.stamp
+
+# ansible-test downloads a pip bootstrap script from a host that may be out of reach: give it one.
+$(TEST_HOME)/.seeded-%: $(BUILD)/venv/core-%/.stamp
+	@mkdir -p $(TEST_HOME)
+	@env $(TEST_ENV) $(BUILD)/venv/core-$*/bin/python $(UTILS)/seed-ansible-test-pip.py
+	@touch $@
+
+# -- demo --------------------------------------------------------------------------------------
+
+demo: $(VENV_NEW)/.stamp
+	@PATH=$(VENV_NEW)/bin:$$PATH bash demo/run-demo.sh
+
+# -- checks -------------------------------------------------------------------------------------
+
+test: sanity units integration lint build-import docs-lint changelog-lint
+	@echo
+	@echo "make test passed. ansible-core/Python pairs tested:"
+	@echo "  sanity:                     ansible-core $$($(VENV_NEW)/bin/python -c 'import ansible; print(ansible.__version__)') on Python $(PYV_NEW)"
+	@echo "  units and integration:      ansible-core $$($(VENV_OLD)/bin/python -c 'import ansible; print(ansible.__version__)') on Python $(PYV_OLD)," \
+	      "ansible-core $$($(VENV_NEW)/bin/python -c 'import ansible; print(ansible.__version__)') on Python $(PYV_NEW)"
+
+sanity: $(VENV_NEW)/.stamp $(TEST_HOME)/.seeded-2.21
+	@echo "== ansible-test sanity (ansible-core 2.21, Python $(PYV_NEW))"
+	@$(call in_stage,sanity) && env $(TEST_ENV) PATH=$(dir $(PY_NEW)):$(VENV_NEW)/bin:$$PATH \
+		ansible-test sanity --venv --python $(PYV_NEW) --color no --exclude tests/sanity/ignore-2.21.txt
+
+units: units-2.16 units-2.21
+integration: integration-2.16 integration-2.21
+
+# $(1): ansible-core line, $(2): its virtual environment, $(3): Python interpreter, $(4): its X.Y
+define core_checks
+units-$(1): $(2)/.stamp $(TEST_HOME)/.seeded-$(1)
+	@echo "== ansible-test units (ansible-core $(1), Python $(4))"
+	@$$(call in_stage,units-$(1)) && env $(TEST_ENV) PATH=$(dir $(3)):$(2)/bin:$$$$PATH \
+		ansible-test units --venv --python $(4) --color no
+
+integration-$(1): $(2)/.stamp $(TEST_HOME)/.seeded-$(1)
+	@echo "== ansible-test integration (ansible-core $(1), Python $(4))"
+	@$$(call in_stage,integration-$(1)) && env $(TEST_ENV) PATH=$(dir $(3)):$(2)/bin:$$$$PATH \
+		ansible-test integration --venv --python $(4) --color no
+endef
+$(eval $(call core_checks,2.16,$(VENV_OLD),$(PY_OLD),$(PYV_OLD)))
+$(eval $(call core_checks,2.21,$(VENV_NEW),$(PY_NEW),$(PYV_NEW)))
+
+lint: $(VENV_TOOLS)/.stamp
+	@echo "== ansible-lint (production profile)"
+	@$(call in_stage,lint) && env $(TEST_ENV) PATH=$(VENV_TOOLS)/bin:$$PATH \
+		ANSIBLE_COLLECTIONS_PATH=$(BUILD)/lint ansible-lint --offline --strict
+
+build-import: $(VENV_TOOLS)/.stamp
+	@echo "== ansible-galaxy collection build, then galaxy-importer on the tarball"
+	@rm -rf $(BUILD)/dist && mkdir -p $(BUILD)/dist
+	@$(call in_stage,build) && env $(TEST_ENV) PATH=$(VENV_TOOLS)/bin:$$PATH \
+		ansible-galaxy collection build --output-path $(BUILD)/dist
+	@env $(TEST_ENV) PATH=$(VENV_TOOLS)/bin:$$PATH GALAXY_IMPORTER_CONFIG=$(UTILS)/galaxy-importer.cfg \
+		python $(UTILS)/import-check.py $(BUILD)/dist/wolkvox-wolkvox-*.tar.gz
+
+docs-lint: $(VENV_TOOLS)/.stamp
+	@echo "== antsibull-docs lint-collection-docs"
+	@$(call in_stage,docs) && env $(TEST_ENV) PATH=$(VENV_TOOLS)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(BUILD)/docs \
+		antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all .
+
+changelog-lint: $(VENV_TOOLS)/.stamp
+	@echo "== antsibull-changelog lint"
+	@env $(TEST_ENV) $(VENV_TOOLS)/bin/antsibull-changelog lint
+
+clean:
+	rm -rf $(BUILD)
