@@ -1,0 +1,51 @@
+# shellcheck shell=bash
+# Start the wolkvox simulator for one integration target and stop it when the target's script exits.
+#   source ../setup_simulator/simulator.sh
+#   start_simulator demo.json      # a fixture of simulator/fixtures/, or a path
+# Exports WOLKVOX_SIM_URL (the base URL) and WOLKVOX_SIM_DIR (where the simulator writes its files).
+
+_collection_root() {
+    local path
+    [ -n "${ANSIBLE_COLLECTIONS_PATH:-}" ] || { echo "setup_simulator: ANSIBLE_COLLECTIONS_PATH is not set" >&2; return 1; }
+    for path in ${ANSIBLE_COLLECTIONS_PATH//:/ }; do
+        if [ -f "$path/ansible_collections/wolkvox/wolkvox/simulator/wolkvox_simulator.py" ]; then
+            echo "$path/ansible_collections/wolkvox/wolkvox"
+            return 0
+        fi
+    done
+    echo "setup_simulator: the wolkvox.wolkvox collection is not on ANSIBLE_COLLECTIONS_PATH" >&2
+    return 1
+}
+
+start_simulator() {
+    local root fixture python waited=0
+    root=$(_collection_root)
+    fixture="$1"
+    [ -f "$fixture" ] || fixture="$root/simulator/fixtures/$1"
+    python="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
+    WOLKVOX_SIM_DIR=$(mktemp -d)
+    "$python" "$root/simulator/wolkvox_simulator.py" --port 0 --fixture "$fixture" \
+        --port-file "$WOLKVOX_SIM_DIR/port" > "$WOLKVOX_SIM_DIR/simulator.log" 2>&1 &
+    WOLKVOX_SIM_PID=$!
+    trap stop_simulator EXIT
+    until [ -s "$WOLKVOX_SIM_DIR/port" ]; do
+        if ! kill -0 "$WOLKVOX_SIM_PID" 2>/dev/null || [ "$waited" -ge 100 ]; then
+            echo "setup_simulator: the simulator did not start:" >&2
+            cat "$WOLKVOX_SIM_DIR/simulator.log" >&2
+            return 1
+        fi
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+    WOLKVOX_SIM_URL="http://127.0.0.1:$(cat "$WOLKVOX_SIM_DIR/port")"
+    export WOLKVOX_SIM_URL WOLKVOX_SIM_DIR WOLKVOX_SIM_PID
+}
+
+stop_simulator() {
+    if [ -n "${WOLKVOX_SIM_PID:-}" ]; then
+        kill "$WOLKVOX_SIM_PID" 2>/dev/null || true
+        wait "$WOLKVOX_SIM_PID" 2>/dev/null || true
+        WOLKVOX_SIM_PID=
+    fi
+    rm -rf "${WOLKVOX_SIM_DIR:-}"
+}
