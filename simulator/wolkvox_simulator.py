@@ -60,7 +60,7 @@ CRM_TOKEN_PATH = "/server/API/v2/token/tokenInformation.php"
 FAULT_KINDS = (
     "delay",           # wait `seconds`, then answer normally (latency or a response slower than a client timeout)
     "maintenance",     # 403 with the maintenance message
-    "status",          # HTTP `status` (500, 502, 503, ...) with a JSON error body
+    "status",          # HTTP `status` (500, 502, 503, ...) with a JSON error body (`error`, `msg` to choose its words)
     "html",            # an HTML error page, as a proxy sends it (HTTP `status`, default 502)
     "non_json",        # HTTP 200 with a plain-text body
     "truncated_json",  # HTTP 200 with JSON cut in the middle
@@ -73,7 +73,8 @@ FAULT_KINDS = (
 
 HTML_PAGE = (
     "<!DOCTYPE html><html><head><title>{status} Bad Gateway</title></head>"
-    "<body><center><h1>{status} Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
+    "<body><center><h1>{status} Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n"
+    + "<!-- a padding to disable MSIE and Chrome friendly error page -->\n" * 6
 )
 
 
@@ -166,6 +167,8 @@ def check_fault(rule):
         "method": rule.get("method"),
         "status": int(rule.get("status", {"status": 500, "html": 502}.get(rule["kind"], 200))),
         "seconds": float(rule.get("seconds", 0)),
+        "msg": rule.get("msg"),
+        "error": rule.get("error"),
     }
     if out["times"] is not None and (not isinstance(out["times"], int) or out["times"] < 1):
         raise ValueError("a fault's 'times' is a whole number >= 1, or null for every matching request")
@@ -415,7 +418,8 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "echo_token":
             raise error_answer(403, "FORBIDDEN", "%s: %s" % (MSG_INVALID_TOKEN, token or ""), outcome)
         if kind == "status":
-            raise error_answer(fault["status"], "SERVER ERROR", "The server could not complete the request", outcome)
+            raise error_answer(fault["status"], fault["error"] or "SERVER ERROR",
+                               fault["msg"] or "The server could not complete the request", outcome)
         if kind == "html":
             raise Answer(fault["status"], HTML_PAGE.format(status=fault["status"]), outcome, "text/html")
         if kind == "non_json":
