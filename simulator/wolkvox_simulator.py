@@ -37,6 +37,7 @@ import socket
 import sys
 import threading
 import time
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -67,15 +68,25 @@ FAULT_KINDS = (
     "empty_body",      # HTTP 200 with no body at all
     "not_object",      # HTTP 200 with valid JSON that is not an object
     "drop",            # the connection is closed without an answer
+    "lose_answer",     # the request is served (quota spent, state changed), then the connection closes unanswered
     "concurrency",     # the documented concurrency 403, whatever is in flight
     "echo_token",      # 403 whose message echoes the token the client sent
 )
 
 HTML_PAGE = (
-    "<!DOCTYPE html><html><head><title>{status} Bad Gateway</title></head>"
-    "<body><center><h1>{status} Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n"
+    "<!DOCTYPE html><html><head><title>{status} {reason}</title></head>"
+    "<body><center><h1>{status} {reason}</h1></center><hr><center>nginx</center></body></html>\n"
     + "<!-- a padding to disable MSIE and Chrome friendly error page -->\n" * 6
 )
+
+
+def html_page(status):
+    """The error page a proxy in front of the platform would send."""
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = "Error"
+    return HTML_PAGE.format(status=status, reason=reason)
 
 
 def token_label(token):
@@ -372,6 +383,11 @@ class Handler(BaseHTTPRequestHandler):
         except Answer as answer:
             entry["status"] = answer.status
             entry["outcome"] = answer.outcome
+            if entry.get("fault") == "lose_answer":
+                entry["outcome"] += ", answer lost"
+                self.state.record(entry)
+                self.drop()
+                return
             self.state.record(entry)
             self.send(answer.status, answer.body, answer.content_type)
 
@@ -404,6 +420,8 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "delay":
             time.sleep(fault["seconds"])
             return
+        if kind == "lose_answer":
+            return  # served as usual; api_call() drops the connection instead of answering
         if kind == "drop":
             entry["status"] = None
             entry["outcome"] = "fault:drop"
@@ -421,7 +439,7 @@ class Handler(BaseHTTPRequestHandler):
             raise error_answer(fault["status"], fault["error"] or "SERVER ERROR",
                                fault["msg"] or "The server could not complete the request", outcome)
         if kind == "html":
-            raise Answer(fault["status"], HTML_PAGE.format(status=fault["status"]), outcome, "text/html")
+            raise Answer(fault["status"], html_page(fault["status"]), outcome, "text/html")
         if kind == "non_json":
             raise Answer(fault["status"], "Service temporarily unavailable, please try again", outcome, "text/plain")
         if kind == "truncated_json":

@@ -307,6 +307,10 @@ class WolkvoxClient:
         return self.request(method, self.url_for("/server/API/v2/" + path, query), body=body,
                             what=path, allow_not_found=allow_not_found)
 
+    def warn(self, msg):
+        """Show the user a warning (with the token masked)."""
+        self._warn(self.redact(msg))
+
     def redact(self, value):
         """``value`` (text or any JSON-like structure) with every occurrence of the token masked."""
         if isinstance(value, (dict, list, tuple)):

@@ -338,6 +338,16 @@ def test_a_dropped_connection(sim):
     assert call(sim, TOKEN_INFO, ACME)[0] == 200
 
 
+def test_a_lost_answer_after_the_request_was_served(sim):
+    admin(sim, "/_sim/faults", {"kind": "lose_answer", "api": "disable_module"})
+    with pytest.raises((urllib.error.URLError, ConnectionError, http_client_errors())):
+        call(sim, DISABLE, ACME, method="PUT")
+    assert requests_seen(sim)[0]["outcome"] == "ok, answer lost"
+    # the platform did the work: the module is disabled and the use was spent
+    assert call(sim, DISABLE, ACME, method="PUT")[2]["msg"] == "The acme module is already disabled"
+    assert used_today(sim, "acme") == 2
+
+
 def http_client_errors():
     import http.client  # pylint: disable=import-outside-toplevel
     return http.client.HTTPException

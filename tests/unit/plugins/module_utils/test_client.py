@@ -20,7 +20,7 @@ from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import (
     WolkvoxError,
     resolve_server,
 )
-from ansible_collections.wolkvox.wolkvox.simulator.wolkvox_simulator import HTML_PAGE, Simulator
+from ansible_collections.wolkvox.wolkvox.simulator.wolkvox_simulator import Simulator, html_page
 
 TOKEN = "tok-acme-5f0c2b9e71d44a8f"
 OTHER = "tok-globex-0b1d"
@@ -321,7 +321,7 @@ def test_bad_bodies_are_clear_errors_and_not_retried(sim, fault, says):
 def test_a_long_body_is_cut_to_200_characters_in_the_message(sim):
     admin(sim, "/_sim/faults", {"kind": "html", "status": 404})
     error = fails(lambda: Recorder().client(sim.url).contact_center("information", "token_info"))
-    page = HTML_PAGE.format(status=404)
+    page = html_page(404)
     assert len(page) > 300
     assert error.msg == "the platform answered HTTP 404 with a body that is not JSON: %r" % page[:200]
 

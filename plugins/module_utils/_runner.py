@@ -1,0 +1,61 @@
+# Copyright: Contributors to the wolkvox.wolkvox collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This module_utils is PRIVATE and for internal use only: its names may change without notice.
+
+"""Run one module's logic with a client, the same way in a module process and in an action plugin.
+
+A logic is a Python module of module_utils with:
+
+* ``ARGUMENT_SPEC``: the module's own options (the connection options are added here);
+* optionally ``REQUIRED_IF``;
+* ``platform(params)``: ``contact_center`` or ``crm``;
+* ``run(client, params, check_mode, diff)``: the result, without ``api_calls``.
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import (
+    CONNECTION_ARGSPEC,
+    WolkvoxClient,
+    WolkvoxError,
+)
+
+COLLECTION = "wolkvox.wolkvox"
+DEPRECATION_VERSION = "2.0.0"
+
+
+def argument_spec(logic):
+    """The full argument spec of a module: the connection options and its own."""
+    spec = dict(CONNECTION_ARGSPEC)
+    spec.update(logic.ARGUMENT_SPEC)
+    return spec
+
+
+def execute(logic, params, check_mode, diff, warn, deprecate):
+    """Run ``logic``; return ``(result, None)`` or ``(None, failure)``, both with ``api_calls``."""
+    client = None
+    try:
+        client = WolkvoxClient(params, platform=logic.platform(params), warn=warn, deprecate=deprecate)
+        result = logic.run(client, params, check_mode=check_mode, diff=diff)
+    except WolkvoxError as exc:
+        failure = dict(msg=exc.msg, api_calls=client.api_calls if client else 0, error_kind=exc.kind)
+        if exc.status is not None:
+            failure["status"] = exc.status
+        return None, failure
+    result["api_calls"] = client.api_calls
+    return result, None
+
+
+def run_module(logic):
+    """The whole of a module's main(): options, logic, exit."""
+    module = AnsibleModule(argument_spec=argument_spec(logic), supports_check_mode=True,
+                           required_if=getattr(logic, "REQUIRED_IF", None))
+
+    def deprecate(msg):
+        module.deprecate(msg, version=DEPRECATION_VERSION, collection_name=COLLECTION)
+
+    result, failure = execute(logic, module.params, module.check_mode, module._diff, module.warn, deprecate)
+    if failure:
+        module.fail_json(**failure)
+    module.exit_json(**result)
