@@ -30,8 +30,10 @@ import argparse
 import copy
 import datetime
 import hashlib
+import ipaddress
 import json
 import os
+import re
 import signal
 import socket
 import sys
@@ -53,9 +55,14 @@ MSG_INVALID_TOKEN = "PLEASE VALIDATE TOKEN"
 MSG_MAINTENANCE = "API CONSUMPTION IS TEMPORARILY DISABLED DUE TO SERVER MAINTENANCE"
 
 CONTACT_CENTER_APIS = {
-    "information": {"GET": ("token_info", "routing_points")},
-    "configuration": {"PUT": ("enable_module", "disable_module")},
+    "information": {"GET": ("token_info", "routing_points", "get_ip")},
+    "configuration": {"PUT": ("enable_module", "disable_module"), "POST": ("add_ip",), "DELETE": ("remove_ip",)},
+    "real_time": {"GET": ("agents",)},
+    # reports_manager.php serves agent_N, cdr_N, chat_N, skill_N, campaign_N and diagram_N (see REPORT_API)
+    "reports_manager": {"GET": ()},
 }
+REPORT_API = re.compile(r"^(agent|cdr|chat|skill|campaign|diagram)_\d+$")
+MAX_REPORT_DAYS = 31
 CRM_TOKEN_PATH = "/server/API/v2/token/tokenInformation.php"
 
 FAULT_KINDS = (
@@ -161,6 +168,8 @@ def load_fixture(data):
             "empty_answer": empty,
             "tokens": tokens,
             "routing_points": [dict(rp) for rp in raw.get("routing_points") or []],
+            "agents": [dict(agent) for agent in raw.get("agents") or []],
+            "allowed_ips": [dict(entry) for entry in raw.get("allowed_ips") or []],
         })
     return operations
 
@@ -360,11 +369,11 @@ class Handler(BaseHTTPRequestHandler):
         if url.path.startswith("/_sim/") or url.path == "/_sim":
             self.admin(method, url.path, body)
         else:
-            self.api_call(method, url.path, query)
+            self.api_call(method, url.path, query, body)
 
     # -- the platform -----------------------------------------------------
 
-    def api_call(self, method, path, query):
+    def api_call(self, method, path, query, body=b""):
         token = self.headers.get("wolkvox-token")  # header names are case-insensitive
         known = self.state.by_token.get(token) if token else None
         label = known[1]["label"] if known else (token_label(token) if token else None)
@@ -379,7 +388,7 @@ class Handler(BaseHTTPRequestHandler):
             "charged": False,
         }
         try:
-            self.serve_api(method, path, query, token, known, label, entry)
+            self.serve_api(method, path, query, token, known, label, entry, body)
         except Answer as answer:
             entry["status"] = answer.status
             entry["outcome"] = answer.outcome
@@ -391,7 +400,7 @@ class Handler(BaseHTTPRequestHandler):
             self.state.record(entry)
             self.send(answer.status, answer.body, answer.content_type)
 
-    def serve_api(self, method, path, query, token, known, label, entry):
+    def serve_api(self, method, path, query, token, known, label, entry, body=b""):
         fault = self.state.take_fault(method, entry["api"], label)
         if fault:
             self.apply_fault(fault, token, entry)
@@ -410,6 +419,7 @@ class Handler(BaseHTTPRequestHandler):
             latency = self.state.config["latency"]
             if latency:
                 time.sleep(latency)
+            self.body = body
             raise endpoint(operation, record, query)
         finally:
             self.state.release(token)
@@ -466,6 +476,10 @@ class Handler(BaseHTTPRequestHandler):
         if apis is None:
             raise Answer(404, "<html><body><h1>404 Not Found</h1></body></html>", "not_found", "text/html")
         api = query.get("api")
+        if path == "/api/v2/reports_manager.php" and api and REPORT_API.match(api):
+            if method != "GET":
+                raise error_answer(405, "METHOD NOT ALLOWED", "METHOD NOT ALLOWED", "method_not_allowed")
+            return self.report
         known_apis = [name for names in apis.values() for name in names]
         if api not in known_apis:
             raise error_answer(400, "BAD REQUEST", MSG_UNKNOWN_API, "unknown_api")
@@ -520,6 +534,71 @@ class Handler(BaseHTTPRequestHandler):
             "hours_to_restart_count": 24 - now.hour,
         }
         return Answer(200, {"code": "200", "error": "null", "msg": "1 records were are found", "data": data}, "ok")
+
+    def json_body(self):
+        try:
+            payload = json.loads(self.body.decode("utf-8")) if self.body else {}
+        except ValueError:
+            payload = None
+        return payload if isinstance(payload, dict) else None
+
+    def api_get_ip(self, operation, token, query):
+        ips = operation["allowed_ips"]
+        if not ips and operation["empty_answer"] == "not_found":
+            return Answer(404, {"code": 404, "error": "NOT FOUND", "msg": "No data", "data": []}, "no_data")
+        return Answer(200, {"code": "200", "error": None, "msg": records_msg(len(ips)), "data": ips}, "ok")
+
+    def api_add_ip(self, operation, token, query):
+        payload = self.json_body()
+        if payload is None or not payload.get("ip"):
+            return Answer(400, {"code": 400, "error": "BAD REQUEST", "msg": MSG_MISSING_PARAMETER}, "missing_parameter")
+        try:
+            ipaddress.ip_address(str(payload["ip"]))
+        except ValueError:
+            # observed: an invalid address is a 200 whose body code is "406"
+            return Answer(200, {"code": "406", "error": "NOT ACCEPTABLE", "msg": "INVALID IP"}, "invalid_ip")
+        if any(entry.get("ip") == payload["ip"] for entry in operation["allowed_ips"]):
+            # observed: an address already registered is a 200 whose body code is "404"
+            return Answer(200, {"code": "404", "error": "NOT FOUND", "msg": "THE IP IS ALREADY REGISTERED"}, "already_registered")
+        operation["allowed_ips"].append({"ip": str(payload["ip"]), "permanent": str(payload.get("permanent", "no")),
+                                         "description": str(payload.get("description", ""))})
+        return Answer(200, {"code": "200", "error": None, "msg": "IP ADDED SUCCESSFULLY"}, "ok")
+
+    def api_remove_ip(self, operation, token, query):
+        payload = self.json_body()
+        if payload is None or not payload.get("ip"):
+            return Answer(400, {"code": 400, "error": "BAD REQUEST", "msg": MSG_MISSING_PARAMETER}, "missing_parameter")
+        kept = [entry for entry in operation["allowed_ips"] if entry.get("ip") != payload["ip"]]
+        if len(kept) == len(operation["allowed_ips"]):
+            return Answer(200, {"code": "404", "error": "NOT FOUND", "msg": "THE IP IS NOT REGISTERED"}, "not_registered")
+        operation["allowed_ips"] = kept
+        return Answer(200, {"code": "200", "error": None, "msg": "IP REMOVED SUCCESSFULLY"}, "ok")
+
+    def api_agents(self, operation, token, query):
+        data = [{"agent_id": str(agent.get("agent_id", "")), "agent_name": agent.get("agent_name", ""),
+                 "agent_status": agent.get("status", "Available"), "skill_id": str(agent.get("skill_id", ""))}
+                for agent in operation["agents"]]
+        return Answer(200, {"code": 200, "error": None, "msg": records_msg(len(data)), "data": data}, "ok")
+
+    def report(self, operation, token, query):
+        try:
+            start = datetime.datetime.strptime(query.get("date_ini", ""), "%Y%m%d%H%M%S")
+            end = datetime.datetime.strptime(query.get("date_end", ""), "%Y%m%d%H%M%S")
+        except ValueError:
+            return Answer(400, {"code": 400, "error": "BAD REQUEST", "msg": MSG_MISSING_PARAMETER}, "missing_parameter")
+        if end < start or (end - start) > datetime.timedelta(days=MAX_REPORT_DAYS):
+            return Answer(400, {"code": 400, "error": "BAD REQUEST", "msg": "THE DATE RANGE EXCEEDS 31 DAYS"}, "bad_range")
+        rows = []
+        day = start.date()
+        while day <= end.date():
+            for agent in operation["agents"]:
+                rows.append({"date": day.strftime("%Y%m%d"), "agent_id": str(agent.get("agent_id", "")),
+                             "agent_name": agent.get("agent_name", ""), "calls": str(agent.get("calls_per_day", 0)),
+                             "talk_time": "00:%02d:00" % min(int(agent.get("calls_per_day", 0)) * 3, 59)})
+            day += datetime.timedelta(days=1)
+        if not rows and operation["empty_answer"] == "not_found":
+            return Answer(404, {"code": 404, "error": "NOT FOUND", "msg": "No data", "data": []}, "no_data")
+        return Answer(200, {"code": "200", "error": None, "msg": records_msg(len(rows)), "data": rows}, "ok")
 
     # -- administration ---------------------------------------------------
 

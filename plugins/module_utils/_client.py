@@ -52,6 +52,10 @@ CONNECTION_ARGSPEC = dict(
     max_concurrent_requests=dict(type="int", default=DEFAULT_MAX_CONCURRENT),
 )
 
+# The contact center's API files: https://wv<server>.wolkvox.com/api/v2/<file>.php?api=<name>
+CONTACT_CENTER_FILES = ("information", "configuration", "campaign", "reports_manager", "real_time", "billing")
+MAX_DATE_RANGE_DAYS = 31  # the platform answers at most 31 days per date-range query
+
 # The platform's messages (its "API Response Codes" table), upper-cased for comparison.
 MSG_QUOTA = "TOKEN LIMIT EXCEEDED"
 MSG_CONCURRENCY = "EXCEEDS THE LIMIT OF SIMULTANEOUS REQUESTS"

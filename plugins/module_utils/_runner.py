@@ -8,7 +8,7 @@
 A logic is a Python module of module_utils with:
 
 * ``ARGUMENT_SPEC``: the module's own options (the connection options are added here);
-* optionally ``REQUIRED_IF``;
+* optionally ``REQUIRED_IF`` and ``REQUIRED_TOGETHER``;
 * ``platform(params)``: ``contact_center`` or ``crm``;
 * ``run(client, params, check_mode, diff)``: the result, without ``api_calls``.
 """
@@ -50,7 +50,8 @@ def execute(logic, params, check_mode, diff, warn, deprecate):
 def run_module(logic):
     """The whole of a module's main(): options, logic, exit."""
     module = AnsibleModule(argument_spec=argument_spec(logic), supports_check_mode=True,
-                           required_if=getattr(logic, "REQUIRED_IF", None))
+                           required_if=getattr(logic, "REQUIRED_IF", None),
+                           required_together=getattr(logic, "REQUIRED_TOGETHER", None))
 
     def deprecate(msg):
         module.deprecate(msg, version=DEPRECATION_VERSION, collection_name=COLLECTION)

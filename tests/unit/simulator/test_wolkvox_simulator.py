@@ -51,6 +51,9 @@ def fixture():
                     {"name": "acme-main", "token": ACME, "limit": 800},
                     {"name": "acme-reports", "token": ACME_REPORTS},
                 ],
+                "agents": [{"agent_id": "501", "agent_name": "Ana", "calls_per_day": 12, "status": "Busy"},
+                           {"agent_id": "502", "agent_name": "Luis", "calls_per_day": 3}],
+                "allowed_ips": [{"ip": "203.0.113.7", "permanent": "yes", "description": "office"}],
                 "routing_points": [
                     {"rp_id": "10", "rp_name": "Sales", "ivr_active": "yes", "chat_active": "no",
                      "interaction_active": "yes", "crm_active": "no", "last_use": "2026-01-20 13:42:47"},
@@ -463,3 +466,38 @@ def test_a_bad_fixture_is_refused_with_a_clear_message(tmp_path):
                           capture_output=True, text=True, timeout=30, check=False)
     assert proc.returncode == 2
     assert "operations[0] needs a 'name'" in proc.stderr
+
+
+# -- endpoints beyond the first three: reports, real time, allowed IPs --------------------------------
+
+
+def test_a_report_needs_dates_within_31_days(sim):
+    path = "/api/v2/reports_manager.php?api=agent_1"
+    status, raw, body = call(sim, path + "&date_ini=20260101000000&date_end=20260102235959", ACME)
+    assert (status, body["msg"]) == (200, "4 records were found")
+    assert [(row["date"], row["agent_name"], row["calls"]) for row in body["data"]][:2] == [
+        ("20260101", "Ana", "12"), ("20260101", "Luis", "3")]
+    assert call(sim, path, ACME)[2]["msg"] == MSG_MISSING_PARAMETER
+    assert call(sim, path + "&date_ini=20260101000000&date_end=20260301000000", ACME)[0] == 400
+    assert call(sim, "/api/v2/reports_manager.php?api=agents&date_ini=20260101000000&date_end=20260102000000",
+                ACME)[2]["msg"] == MSG_UNKNOWN_API
+
+
+def test_real_time_agents(sim):
+    status, raw, body = call(sim, "/api/v2/real_time.php?api=agents", ACME)
+    assert [(a["agent_name"], a["agent_status"]) for a in body["data"]] == [("Ana", "Busy"), ("Luis", "Available")]
+
+
+def test_allowed_ips_with_the_observed_body_codes(sim):
+    add = "/api/v2/configuration.php?api=add_ip"
+    remove = "/api/v2/configuration.php?api=remove_ip"
+    new = json.dumps({"ip": "198.51.100.20", "permanent": "no", "description": "vpn"}).encode()
+    assert call(sim, add, ACME, method="POST", data=new)[2]["code"] == "200"
+    status, raw, body = call(sim, add, ACME, method="POST", data=new)
+    assert (status, body["code"]) == (200, "404")  # already registered
+    assert call(sim, add, ACME, method="POST", data=b'{"ip": "300.1.1.1"}')[2]["code"] == "406"
+    ips = [entry["ip"] for entry in call(sim, "/api/v2/information.php?api=get_ip", ACME)[2]["data"]]
+    assert ips == ["203.0.113.7", "198.51.100.20"]
+    assert call(sim, remove, ACME, method="DELETE", data=b'{"ip": "198.51.100.20"}')[2]["code"] == "200"
+    assert call(sim, remove, ACME, method="DELETE", data=b'{"ip": "198.51.100.20"}')[2]["code"] == "404"
+    assert call(sim, add, ACME, method="POST")[2]["msg"] == MSG_MISSING_PARAMETER
