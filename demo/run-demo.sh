@@ -1,17 +1,40 @@
 #!/usr/bin/env bash
-# Start the wolkvox simulator with the demo fleet, run the demo playbook against it, stop the simulator.
+# The demo: build and install the collection, start the wolkvox simulator with a demo fleet, audit the
+# fleet with `ansible-playbook wolkvox.wolkvox.audit`, show the summary and the reports, stop the simulator.
 set -eu -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-python3 "$here/../simulator/wolkvox_simulator.py" --port 0 --port-file "$work/port" \
-    --fixture "$here/../simulator/fixtures/demo.json" > "$work/simulator.log" 2>&1 &
+top=$(dirname "$here")
+out="$top/.build/demo"
+rm -rf "$out"
+mkdir -p "$out/collections" "$out/reports"
+
+echo "== Building and installing wolkvox.wolkvox into $out/collections"
+ansible-galaxy collection build "$top" --output-path "$out" > /dev/null
+ansible-galaxy collection install "$out"/wolkvox-wolkvox-*.tar.gz -p "$out/collections" > /dev/null
+
+python3 "$top/simulator/wolkvox_simulator.py" --port 0 --port-file "$out/port" \
+    --fixture "$top/simulator/fixtures/demo.json" > "$out/simulator.log" 2>&1 &
 sim=$!
-trap 'kill $sim 2>/dev/null || true; wait $sim 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-[ -s "$work/port" ] || { cat "$work/simulator.log"; echo "the simulator did not start" >&2; exit 1; }
-WOLKVOX_SERVER="http://127.0.0.1:$(cat "$work/port")"
-export WOLKVOX_SERVER
-echo "wolkvox simulator with the demo fleet on $WOLKVOX_SERVER"
-ANSIBLE_CALLBACK_RESULT_FORMAT=yaml ANSIBLE_DISPLAY_SKIPPED_HOSTS=false \
-    ansible-playbook -i "$here/inventory.yml" "$here/token_budget.yml"
-echo "The simulator saw $(python3 -c 'import json,sys,urllib.request; print(len(json.load(urllib.request.urlopen(sys.argv[1]))["requests"]))' "$WOLKVOX_SERVER/_sim/requests") requests; stopping it."
+trap 'kill $sim 2>/dev/null || true; wait $sim 2>/dev/null || true' EXIT
+for _ in $(seq 100); do [ -s "$out/port" ] && break; sleep 0.1; done
+[ -s "$out/port" ] || { cat "$out/simulator.log"; echo "the simulator did not start" >&2; exit 1; }
+WOLKVOX_SERVER="http://127.0.0.1:$(cat "$out/port")"
+WOLKVOX_DEMO_REPORTS="$out/reports"
+export WOLKVOX_SERVER WOLKVOX_DEMO_REPORTS
+echo "== The wolkvox simulator serves the demo fleet on $WOLKVOX_SERVER"
+
+ANSIBLE_COLLECTIONS_PATH="$out/collections" ANSIBLE_CALLBACK_RESULT_FORMAT=yaml \
+    ansible-playbook wolkvox.wolkvox.audit -i "$here/inventory.yml"
+
+python3 - "$out/reports/wolkvox-audit.json" "$WOLKVOX_SERVER" <<'PY'
+import json, sys, urllib.request
+report = json.load(open(sys.argv[1]))
+summary = report["summary"]
+seen = json.load(urllib.request.urlopen(sys.argv[2] + "/_sim/requests"))["requests"]
+print("== Fleet: %(operations)d operations, %(ok)d ok, %(warning)d warning, %(critical)d critical, %(failed)d failed" % summary)
+for op in report["operations"]:
+    print("   %-18s %-9s %s" % (op["operation"], op["status"], "; ".join(c["message"] for c in op["checks"])))
+print("== API calls: %d by the audit's own count, %d seen by the simulator" % (summary["api_calls"], len(seen)))
+PY
+echo "== Reports:"
+for ext in json md junit.xml html; do echo "   $out/reports/wolkvox-audit.$ext"; done
