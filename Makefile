@@ -32,7 +32,7 @@ TEST_ENV := HOME=$(TEST_HOME) ANSIBLE_HOME=$(TEST_HOME)/.ansible XDG_CACHE_HOME=
 # Each check gets its own copy of the collection at .build/<check>/ansible_collections/wolkvox/wolkvox.
 in_stage = dir=$$($(UTILS)/stage-collection $(BUILD)/$(1)) && cd "$$dir"
 
-.PHONY: help demo test sanity units integration lint build-import docs-lint changelog-lint clean \
+.PHONY: help demo test sanity units integration reports chromium lint build-import docs-lint changelog-lint clean \
 	units-2.16 units-2.21 integration-2.16 integration-2.21 venvs
 
 help:
@@ -69,7 +69,7 @@ demo: $(VENV_NEW)/.stamp
 
 # -- checks -------------------------------------------------------------------------------------
 
-test: sanity units integration lint build-import docs-lint changelog-lint
+test: sanity units integration reports lint build-import docs-lint changelog-lint
 	@echo
 	@echo "make test passed. ansible-core/Python pairs tested:"
 	@echo "  sanity:                     ansible-core $$($(VENV_NEW)/bin/python -c 'import ansible; print(ansible.__version__)') on Python $(PYV_NEW)"
@@ -99,6 +99,17 @@ integration-$(1): $(2)/.stamp $(TEST_HOME)/.seeded-$(1)
 endef
 $(eval $(call core_checks,2.16,$(VENV_OLD),$(PY_OLD),$(PYV_OLD)))
 $(eval $(call core_checks,2.21,$(VENV_NEW),$(PY_NEW),$(PYV_NEW)))
+
+# The audit's reports as their consumers read them: JUnit XML through junitparser, HTML in headless Chromium.
+reports: $(VENV_TOOLS)/.stamp chromium
+	@echo "== audit reports: JSON, Markdown, JUnit XML (junitparser) and HTML (headless Chromium)"
+	@$(call in_stage,reports) && env $(TEST_ENV) PATH=$(VENV_TOOLS)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(BUILD)/reports \
+		python -m pytest -p no:cacheprovider -v tests/reports && echo "screenshot: $$dir/tests/output/reports/wolkvox-audit.png"
+
+# Debian's Chromium, for the HTML report test
+chromium:
+	@command -v chromium > /dev/null || { echo "Installing Debian's chromium"; \
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'; }
 
 lint: $(VENV_TOOLS)/.stamp
 	@echo "== ansible-lint (production profile)"

@@ -1,0 +1,122 @@
+# Copyright: Contributors to the wolkvox.wolkvox collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The audit's four reports, read the way their consumers read them.
+
+`make reports` runs this with the collection on ANSIBLE_COLLECTIONS_PATH: it audits the demo fleet with
+`ansible-playbook wolkvox.wolkvox.audit` against the simulator, then parses the JUnit XML with junitparser,
+opens the HTML page in headless Chromium (a screenshot goes to tests/output/reports/) and checks the rest.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+from junitparser import Error, Failure, JUnitXml
+from PIL import Image
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SIMULATOR = os.path.join(ROOT, "simulator", "wolkvox_simulator.py")
+FIXTURE = os.path.join(ROOT, "simulator", "fixtures", "demo.json")
+INVENTORY = os.path.join(ROOT, "demo", "inventory.yml")
+OUTPUT = os.path.join(ROOT, "tests", "output", "reports")
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+COLORS = {"ok": (0x1A, 0x7F, 0x37), "warning": (0xB5, 0x81, 0x00), "critical": (0xC6, 0x28, 0x28)}
+
+with open(FIXTURE, encoding="utf-8") as _handle:
+    TOKENS = [token["token"] for op in json.load(_handle)["operations"] for token in op["tokens"]]
+
+
+@pytest.fixture(scope="module")
+def audit(tmp_path_factory):
+    """Run the audit once; yield (report directory, simulator request log, playbook output)."""
+    work = tmp_path_factory.mktemp("audit")
+    port_file = work / "port"
+    sim = subprocess.Popen([sys.executable, SIMULATOR, "--port", "0", "--port-file", str(port_file),
+                            "--fixture", FIXTURE], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        sim.stdout.readline()  # "listening on ..."
+        url = "http://127.0.0.1:%s" % port_file.read_text().strip()
+        env = dict(os.environ, WOLKVOX_SERVER=url, WOLKVOX_DEMO_REPORTS=str(work / "reports"))
+        run = subprocess.run(["ansible-playbook", "wolkvox.wolkvox.audit", "-i", INVENTORY, "-vvvv"],
+                             env=env, cwd=str(work), capture_output=True, text=True, timeout=300, check=False)
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+        with urllib.request.urlopen(url + "/_sim/requests", timeout=10) as response:
+            log = json.loads(response.read())["requests"]
+    finally:
+        sim.terminate()
+        sim.wait(timeout=10)
+    yield work / "reports", log, run.stdout + run.stderr
+
+
+def test_the_json_report_lists_every_operation_and_counts_what_was_spent(audit):
+    reports, log, output = audit
+    report = json.loads((reports / "wolkvox-audit.json").read_text())
+    statuses = {op["operation"]: op["status"] for op in report["operations"]}
+    assert statuses == {"bogota-retail": "ok", "lima-telco": "warning", "medellin-bank": "critical",
+                        "quito-health": "warning", "santiago-energy": "failed", "mexico-insurance": "ok"}
+    assert report["summary"]["api_calls"] == len(log) == 10  # two per operation, one where the token check failed
+    assert report["schema_version"] == 1
+
+
+def test_no_token_reaches_a_report_or_the_output_even_at_vvvv(audit):
+    reports, log, output = audit
+    texts = [path.read_text() for path in reports.iterdir()] + [output, json.dumps(log)]
+    for token in TOKENS:
+        assert not any(token in text for text in texts), token
+
+
+def test_junit_xml_is_read_by_junitparser_with_one_case_per_operation_and_check(audit):
+    reports, log, output = audit
+    xml = JUnitXml.fromfile(str(reports / "wolkvox-audit.junit.xml"))
+    cases = {(case.classname, case.name): case for suite in xml for case in suite}
+    assert len(cases) == 10  # six operations, two checks each, less the two calls spared
+    outcome = {key: [type(result).__name__ for result in case.result] for key, case in cases.items()}
+    assert outcome[("bogota-retail", "token_budget")] == []
+    assert outcome[("lima-telco", "token_budget")] == ["Failure"]
+    assert outcome[("quito-health", "routing_points")] == ["Failure"]
+    assert outcome[("medellin-bank", "token_budget")] == ["Failure"]
+    assert outcome[("santiago-energy", "token_budget")] == ["Error"]
+    failure = cases[("medellin-bank", "token_budget")].result[0]
+    assert isinstance(failure, Failure) and failure.type == "critical"
+    assert "TOKEN LIMIT EXCEEDED" in failure.message
+    error = cases[("santiago-energy", "token_budget")].result[0]
+    assert isinstance(error, Error) and "PLEASE VALIDATE TOKEN" in error.message
+    suite = next(iter(xml))
+    assert (suite.tests, suite.failures, suite.errors) == (10, 3, 1)
+
+
+def test_markdown_has_the_fleet_table_and_the_routing_points_needing_attention(audit):
+    reports, log, output = audit
+    text = (reports / "wolkvox-audit.md").read_text()
+    assert text.startswith("# wolkvox audit: failed\n")
+    assert "| lima-telco | WARNING | 289 of 4000 uses left today (7.2%) |" in text
+    assert "| quito-health | 4003 Campana vacunacion 2025 | - | no channel active, no recorded use |" in text
+
+
+def test_the_html_page_renders_its_chart_and_table_in_chromium(audit):
+    reports, log, output = audit
+    assert CHROMIUM, "no chromium on PATH: make reports installs Debian's chromium"
+    page = "file://" + str(reports / "wolkvox-audit.html")
+    os.makedirs(OUTPUT, exist_ok=True)
+    screenshot = os.path.join(OUTPUT, "wolkvox-audit.png")
+    profile = str(reports.parent / "chromium-profile")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir=" + profile]
+    dom = subprocess.run([CHROMIUM] + flags + ["--dump-dom", page], capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    assert dom.count('class="bar"') == 5  # every operation with a budget, and the one whose quota is spent
+    assert '<table id="routing-points">' in dom and dom.count("Resultados de laboratorio") == 1
+    for external in ("<script src", "<link", "<img", "url(", "@import"):  # self-contained: nothing to fetch
+        assert external not in dom, external
+    subprocess.run([CHROMIUM] + flags + ["--window-size=1200,1400", "--screenshot=" + screenshot, page],
+                   capture_output=True, timeout=120, check=True)
+    with Image.open(screenshot) as image:
+        assert image.size == (1200, 1400)
+        colors = {color for count, color in image.convert("RGB").getcolors(maxcolors=1 << 24)}
+    # the bars were painted: each status colour of the chart is on screen
+    for status, rgb in COLORS.items():
+        assert rgb in colors, status
