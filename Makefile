@@ -32,7 +32,7 @@ TEST_ENV := HOME=$(TEST_HOME) ANSIBLE_HOME=$(TEST_HOME)/.ansible XDG_CACHE_HOME=
 # Each check gets its own copy of the collection at .build/<check>/ansible_collections/wolkvox/wolkvox.
 in_stage = dir=$$($(UTILS)/stage-collection $(BUILD)/$(1)) && cd "$$dir"
 
-.PHONY: help demo test sanity units integration reports chromium lint build-import docs-lint changelog-lint clean \
+.PHONY: help demo test sanity units integration reports chromium molecule lint build-import docs-lint changelog-lint clean \
 	units-2.16 units-2.21 integration-2.16 integration-2.21 venvs
 
 help:
@@ -69,7 +69,7 @@ demo: $(VENV_NEW)/.stamp
 
 # -- checks -------------------------------------------------------------------------------------
 
-test: sanity units integration reports lint build-import docs-lint changelog-lint
+test: sanity units integration reports molecule lint build-import docs-lint changelog-lint
 	@echo
 	@echo "make test passed. ansible-core/Python pairs tested:"
 	@echo "  sanity:                     ansible-core $$($(VENV_NEW)/bin/python -c 'import ansible; print(ansible.__version__)') on Python $(PYV_NEW)"
@@ -105,6 +105,14 @@ reports: $(VENV_TOOLS)/.stamp chromium
 	@echo "== audit reports: JSON, Markdown, JUnit XML (junitparser) and HTML (headless Chromium)"
 	@$(call in_stage,reports) && env $(TEST_ENV) PATH=$(VENV_TOOLS)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(BUILD)/reports \
 		python -m pytest -p no:cacheprovider -v tests/reports && echo "screenshot: $$dir/tests/output/reports/wolkvox-audit.png"
+
+# The roles' scenarios (extensions/molecule/), on localhost against the simulator.
+molecule: $(VENV_TOOLS)/.stamp
+	@echo "== molecule: the audit and provision roles"
+	@# an earlier run's scenario state (prepare must run again) and its installed copy of the collection
+	@rm -rf $(TEST_HOME)/.ansible/tmp/molecule.* $(TEST_HOME)/.ansible/collections
+	@$(call in_stage,molecule) && env $(TEST_ENV) PATH=$(VENV_TOOLS)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(BUILD)/molecule \
+		NO_COLOR=1 ANSIBLE_NOCOLOR=1 molecule test --all
 
 # Debian's Chromium, for the HTML report test
 chromium:
