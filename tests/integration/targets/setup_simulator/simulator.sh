@@ -49,3 +49,20 @@ stop_simulator() {
     fi
     rm -rf "${WOLKVOX_SIM_DIR:-}"
 }
+
+# Put the simulator back to its fixture's state: counters, module states, faults and request log.
+reset_simulator() {
+    "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" -c 'import sys, urllib.request
+urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/_sim/reset", data=b"{}"), timeout=10).read()' "$WOLKVOX_SIM_URL"
+}
+
+# Run a playbook on both execution paths: the controller fast path (the default for tasks on the
+# controller) and the module shipped as usual (wolkvox_fast_path=false), from the same fixture state.
+playbook_on_both_paths() {
+    local path
+    for path in true false; do
+        reset_simulator
+        echo "== $1 with wolkvox_fast_path=$path"
+        ansible-playbook -i localhost, -c local -e wolkvox_fast_path=$path "$@"
+    done
+}

@@ -2,4 +2,4 @@
 set -eu
 source ../setup_simulator/simulator.sh
 start_simulator "$(pwd)/../setup_simulator/files/fleet.json"
-ansible-playbook -i localhost, -c local playbook.yml "$@"
+playbook_on_both_paths playbook.yml "$@"

@@ -1,0 +1,115 @@
+# Copyright: Contributors to the wolkvox.wolkvox collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This plugin_utils is PRIVATE and for internal use only: its names may change without notice.
+
+"""The controller fast path shared by the wolkvox action plugins.
+
+Every wolkvox module talks HTTP, and usually from the controller (``connection: local`` or
+``delegate_to: localhost``).  There, packaging the module and starting a Python process for it costs
+far more than the request.  When the task runs on the controller, the action plugin validates the
+arguments against the module's own argument spec and runs the module's logic (the same function of
+module_utils) inside the worker; anywhere else, or when the variable ``wolkvox_fast_path`` is false,
+it ships the module as usual.  Both paths give the same result, warnings, deprecations and errors.
+"""
+
+import os
+
+from ansible.module_utils.common.arg_spec import ModuleArgumentSpecValidator
+from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.errors import UnsupportedError
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.wolkvox.wolkvox.plugins.module_utils._runner import (
+    COLLECTION,
+    DEPRECATION_VERSION,
+    argument_spec,
+    execute,
+)
+
+LOCAL_CONNECTIONS = ("local", "ansible.builtin.local", "ansible.legacy.local")
+SWITCH = "wolkvox_fast_path"
+
+
+class WolkvoxAction(ActionBase):
+    """Run a wolkvox module's logic in-process on the controller, or the module itself elsewhere."""
+
+    LOGIC = None  # the module_utils logic the same-named module runs
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        del tmp
+        if not self._fast_path_applies(task_vars):
+            result.update(self._execute_module(task_vars=task_vars))
+            return result
+        result.update(self._run_in_process())
+        return result
+
+    def _fast_path_applies(self, task_vars):
+        switch = task_vars.get(SWITCH, True)
+        wanted = boolean(self._templar.template(switch), strict=False) if switch is not None else True
+        connection = getattr(self._connection, "_load_name", "") or getattr(self._connection, "transport", "")
+        return (wanted and connection in LOCAL_CONNECTIONS and not self._play_context.become
+                and not self._task.async_val)
+
+    def _run_in_process(self):
+        logic = self.LOGIC
+        environment = {}
+        self._compute_environment_string(environment)  # the task's `environment:`, as the module would get it
+        validator = ModuleArgumentSpecValidator(
+            argument_spec(logic),
+            required_if=getattr(logic, "REQUIRED_IF", None),
+            required_together=getattr(logic, "REQUIRED_TOGETHER", None),
+        )
+        with _environment(environment):  # env fallbacks (WOLKVOX_SERVER, WOLKVOX_TOKEN, ...) read it
+            validation = validator.validate(dict(self._task.args))
+        params = validation.validated_parameters
+        no_log_values = validation._no_log_values
+        warnings, deprecations = [], []
+
+        def warn(msg):
+            warnings.append(msg)
+
+        def deprecate(msg):
+            deprecations.append(dict(msg=msg, version=DEPRECATION_VERSION, collection_name=COLLECTION))
+
+        if validation.errors.errors:
+            error = validation.errors.errors[0]
+            msg = validation.errors.msg
+            if isinstance(error, UnsupportedError):
+                msg = "Unsupported parameters for (%s) module: %s" % (self._task.action, msg)
+            outcome = dict(failed=True, msg=msg)
+        else:
+            done, failure = execute(logic, params, self._play_context.check_mode, self._play_context.diff,
+                                    warn, deprecate)
+            outcome = dict(failure, failed=True) if failure else done
+            outcome.setdefault("changed", False)
+        outcome["invocation"] = dict(module_args=params)
+        if warnings:
+            outcome["warnings"] = warnings
+        if deprecations:
+            outcome["deprecations"] = deprecations
+        # what AnsibleModule does on its way out: no value of a no_log option survives anywhere in the result
+        return remove_values(outcome, no_log_values)
+
+
+class _environment:
+    """os.environ with ``values`` added, for the duration of a ``with``; this worker process is the task's own."""
+
+    def __init__(self, values):
+        self.values = values
+        self.saved = {}
+
+    def __enter__(self):
+        for key, value in self.values.items():
+            self.saved[key] = os.environ.get(key)
+            os.environ[key] = str(value)
+
+    def __exit__(self, *exc_info):
+        for key, value in self.saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
