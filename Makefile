@@ -32,12 +32,13 @@ TEST_ENV := HOME=$(TEST_HOME) ANSIBLE_HOME=$(TEST_HOME)/.ansible XDG_CACHE_HOME=
 # Each check gets its own copy of the collection at .build/<check>/ansible_collections/wolkvox/wolkvox.
 in_stage = dir=$$($(UTILS)/stage-collection $(BUILD)/$(1)) && cd "$$dir"
 
-.PHONY: help demo test sanity units integration reports chromium molecule lint build-import docs-lint changelog-lint clean \
+.PHONY: help demo bench test sanity units integration system chromium molecule lint build-import docs-lint changelog-lint clean \
 	units-2.16 units-2.21 integration-2.16 integration-2.21 venvs
 
 help:
 	@echo "make demo   run a playbook against the wolkvox simulator's demo fleet"
-	@echo "make test   every check (sanity, units, integration, lint, build/import, docs, changelog)"
+	@echo "make test   every check (sanity, units, integration, system, molecule, lint, build/import, docs, changelog)"
+	@echo "make bench  the collection against hand-written uri tasks; writes bench/results.md"
 	@echo "make clean  remove .build/"
 
 # -- virtual environments ---------------------------------------------------------------------
@@ -67,9 +68,15 @@ $(TEST_HOME)/.seeded-%: $(BUILD)/venv/core-%/.stamp
 demo: $(VENV_NEW)/.stamp
 	@PATH=$(VENV_NEW)/bin:$$PATH bash demo/run-demo.sh
 
+# -- benchmarks (not part of make test) ---------------------------------------------------------
+
+bench: $(VENV_NEW)/.stamp
+	@$(call in_stage,bench) && cd $(CURDIR) && PATH=$(VENV_NEW)/bin:$$PATH \
+		python bench/bench.py --collections $(BUILD)/bench --out bench/results.md
+
 # -- checks -------------------------------------------------------------------------------------
 
-test: sanity units integration reports molecule lint build-import docs-lint changelog-lint
+test: sanity units integration system molecule lint build-import docs-lint changelog-lint
 	@echo
 	@echo "make test passed. ansible-core/Python pairs tested:"
 	@echo "  sanity:                     ansible-core $$($(VENV_NEW)/bin/python -c 'import ansible; print(ansible.__version__)') on Python $(PYV_NEW)"
@@ -100,11 +107,13 @@ endef
 $(eval $(call core_checks,2.16,$(VENV_OLD),$(PY_OLD),$(PYV_OLD)))
 $(eval $(call core_checks,2.21,$(VENV_NEW),$(PY_NEW),$(PYV_NEW)))
 
-# The audit's reports as their consumers read them: JUnit XML through junitparser, HTML in headless Chromium.
-reports: $(VENV_TOOLS)/.stamp chromium
-	@echo "== audit reports: JSON, Markdown, JUnit XML (junitparser) and HTML (headless Chromium)"
-	@$(call in_stage,reports) && env $(TEST_ENV) PATH=$(VENV_TOOLS)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(BUILD)/reports \
-		python -m pytest -p no:cacheprovider -v tests/reports && echo "screenshot: $$dir/tests/output/reports/wolkvox-audit.png"
+# Whole ansible-playbook runs of the collection against the simulator: the audit's reports as their
+# consumers read them (JUnit XML through junitparser, HTML in headless Chromium), the fault matrix with
+# secret hygiene at -vvvv, and bad input refused before any request.
+system: $(VENV_TOOLS)/.stamp chromium
+	@echo "== system: audit reports, fault matrix, secret hygiene, bad input"
+	@$(call in_stage,system) && env $(TEST_ENV) PATH=$(VENV_TOOLS)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(BUILD)/system \
+		python -m pytest -p no:cacheprovider -v tests/system && echo "screenshot: $$dir/tests/output/reports/wolkvox-audit.png"
 
 # The roles' scenarios (extensions/molecule/), on localhost against the simulator.
 molecule: $(VENV_TOOLS)/.stamp

@@ -14,6 +14,7 @@ import datetime
 SCHEMA_VERSION = 1
 RANK = {"ok": 0, "warning": 1, "critical": 2, "failed": 3}
 CHANNELS = ("ivr_active", "chat_active", "interaction_active", "crm_active")
+QUOTA_SPENT = "daily quota spent: the platform answered TOKEN LIMIT EXCEEDED; the counter resets daily"
 DEFAULT_THRESHOLDS = {
     "warning_available_percent": 20.0,
     "critical_available_percent": 5.0,
@@ -63,8 +64,7 @@ def token_check(result, thresholds):
     error = _failure(result)
     if error:
         status = "critical" if error["kind"] == "quota" else "failed"
-        message = ("daily quota spent: the platform answered TOKEN LIMIT EXCEEDED; the counter resets daily"
-                   if error["kind"] == "quota" else error["msg"])
+        message = QUOTA_SPENT if error["kind"] == "quota" else error["msg"]
         return {"name": "token_budget", "status": status, "message": message}, None
     info = result["token_info"]
     limit, available = info["token_limit"], info["available_consumption_options"]
@@ -95,6 +95,8 @@ def routing_check(result, thresholds, now):
         return {"name": "routing_points", "status": "skipped", "findings": [],
                 "message": "not read, to spare the quota: the token check already failed"}, 0
     error = _failure(result)
+    if error and error["kind"] == "quota":  # spent by this very audit: its token check took the last use
+        return {"name": "routing_points", "status": "critical", "message": QUOTA_SPENT, "findings": []}, 0
     if error:
         return {"name": "routing_points", "status": "failed", "message": error["msg"], "findings": []}, 0
     points = result["routing_points"]

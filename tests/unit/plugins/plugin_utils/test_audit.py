@@ -88,6 +88,13 @@ def test_a_spent_quota_is_critical_and_the_spared_call_does_not_count():
     assert record["api_calls"] == 1
 
 
+def test_a_quota_that_runs_out_between_the_two_calls_is_critical():
+    record = _audit.operation("acme", budget(1000, 1000), failure("quota"), now=NOW)
+    assert [c["status"] for c in record["checks"]] == ["critical", "critical"]
+    assert record["checks"][1]["message"].startswith("daily quota spent")
+    assert record["status"] == "critical"
+
+
 def test_a_refused_token_fails_the_operation_with_the_reason():
     record = _audit.operation("acme", failure("invalid_token", "the platform refused the token"),
                               {"skipped": True}, now=NOW)

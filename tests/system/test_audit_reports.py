@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The audit's four reports, read the way their consumers read them.
 
-`make reports` runs this with the collection on ANSIBLE_COLLECTIONS_PATH: it audits the demo fleet with
+`make system` runs this with the collection on ANSIBLE_COLLECTIONS_PATH: it audits the demo fleet with
 `ansible-playbook wolkvox.wolkvox.audit` against the simulator, then parses the JUnit XML with junitparser,
 opens the HTML page in headless Chromium (a screenshot goes to tests/output/reports/) and checks the rest.
 """
@@ -11,15 +11,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
-import urllib.request
 
 import pytest
 from junitparser import Error, Failure, JUnitXml
 from PIL import Image
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SIMULATOR = os.path.join(ROOT, "simulator", "wolkvox_simulator.py")
+from conftest import ROOT, Simulator, playbook
+
 FIXTURE = os.path.join(ROOT, "simulator", "fixtures", "demo.json")
 INVENTORY = os.path.join(ROOT, "demo", "inventory.yml")
 OUTPUT = os.path.join(ROOT, "tests", "output", "reports")
@@ -34,22 +32,16 @@ with open(FIXTURE, encoding="utf-8") as _handle:
 def audit(tmp_path_factory):
     """Run the audit once; yield (report directory, simulator request log, playbook output)."""
     work = tmp_path_factory.mktemp("audit")
-    port_file = work / "port"
-    sim = subprocess.Popen([sys.executable, SIMULATOR, "--port", "0", "--port-file", str(port_file),
-                            "--fixture", FIXTURE], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    with open(FIXTURE, encoding="utf-8") as handle:
+        sim = Simulator(work, json.load(handle))
     try:
-        sim.stdout.readline()  # "listening on ..."
-        url = "http://127.0.0.1:%s" % port_file.read_text().strip()
-        env = dict(os.environ, WOLKVOX_SERVER=url, WOLKVOX_DEMO_REPORTS=str(work / "reports"))
-        run = subprocess.run(["ansible-playbook", "wolkvox.wolkvox.audit", "-i", INVENTORY, "-vvvv"],
-                             env=env, cwd=str(work), capture_output=True, text=True, timeout=300, check=False)
-        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-        with urllib.request.urlopen(url + "/_sim/requests", timeout=10) as response:
-            log = json.loads(response.read())["requests"]
+        code, output = playbook(work, ["wolkvox.wolkvox.audit", "-i", INVENTORY, "-vvvv"],
+                                {"WOLKVOX_SERVER": sim.url, "WOLKVOX_DEMO_REPORTS": str(work / "reports")})
+        assert code == 0, output[-5000:]
+        log = sim.requests()
     finally:
-        sim.terminate()
-        sim.wait(timeout=10)
-    yield work / "reports", log, run.stdout + run.stderr
+        sim.stop()
+    yield work / "reports", log, output
 
 
 def test_the_json_report_lists_every_operation_and_counts_what_was_spent(audit):
@@ -99,7 +91,7 @@ def test_markdown_has_the_fleet_table_and_the_routing_points_needing_attention(a
 
 def test_the_html_page_renders_its_chart_and_table_in_chromium(audit):
     reports, log, output = audit
-    assert CHROMIUM, "no chromium on PATH: make reports installs Debian's chromium"
+    assert CHROMIUM, "no chromium on PATH: make system installs Debian's chromium"
     page = "file://" + str(reports / "wolkvox-audit.html")
     os.makedirs(OUTPUT, exist_ok=True)
     screenshot = os.path.join(OUTPUT, "wolkvox-audit.png")

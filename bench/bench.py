@@ -1,0 +1,341 @@
+# Copyright: Contributors to the wolkvox.wolkvox collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Benchmarks: the collection against the ansible.builtin.uri tasks a user would write instead.
+
+Everything runs against the wolkvox simulator on loopback. Each pair of playbooks runs alternately in
+one process tree, and the table reports medians and the ratio collection/uri.
+
+    python bench/bench.py --collections DIR --out bench/results.md [--rounds 3]
+
+DIR holds ansible_collections/wolkvox/wolkvox. `make bench` stages it and runs this.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+SIMULATOR = os.path.join(ROOT, "simulator", "wolkvox_simulator.py")
+
+
+class Sim:
+    """The simulator as a subprocess, for one benchmark."""
+
+    def __init__(self, work, fixture, latency):
+        self.work = work
+        path = os.path.join(work, "fixture.json")
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(fixture, handle)
+        port_file = os.path.join(work, "sim.port")
+        if os.path.exists(port_file):
+            os.remove(port_file)
+        self.proc = subprocess.Popen([sys.executable, SIMULATOR, "--port", "0", "--port-file", port_file,
+                                      "--fixture", path, "--latency", str(latency)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for dummy in range(200):
+            if os.path.exists(port_file):
+                break
+            time.sleep(0.05)
+        with open(port_file, encoding="utf-8") as handle:
+            self.url = "http://127.0.0.1:%s" % handle.read().strip()
+
+    def admin(self, path, payload=None):
+        data = json.dumps(payload).encode() if payload is not None else None
+        with urllib.request.urlopen(urllib.request.Request(self.url + path, data=data), timeout=30) as response:
+            return json.loads(response.read())
+
+    def requests(self):
+        return self.admin("/_sim/requests")["requests"]
+
+    def reset(self):
+        self.admin("/_sim/reset", {})
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def run_playbook(env, work, playbook, inventory, extra=()):
+    """Wall time (s) and peak RSS (MiB, the largest process of the run) of one ansible-playbook run."""
+    probe = ("import resource, subprocess, sys, time; t = time.monotonic(); "
+             "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE).returncode; "
+             "print(rc, time.monotonic() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    command = [sys.executable, "-c", probe, "ansible-playbook", "-i", inventory, playbook] + list(extra)
+    out = subprocess.run(command, env=env, cwd=work, capture_output=True, text=True, check=True).stdout.split()
+    if out[0] != "0":
+        raise SystemExit("ansible-playbook %s failed; run it by hand in %s to see why" % (playbook, work))
+    return float(out[1]), int(out[2]) / 1024.0
+
+
+def write(path, text):
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return path
+
+
+def alternate(rounds, runs):
+    """Run each (name, callable) of ``runs`` once per round, alternately; lists of results by name."""
+    results = {name: [] for name, dummy in runs}
+    for dummy in range(rounds):
+        for name, call in runs:
+            results[name].append(call())
+    return results
+
+
+def median(values, index=0):
+    return statistics.median(value[index] for value in values)
+
+
+def operation(name, token, points=2):
+    return {"name": name, "licenses": 100, "tokens": [{"name": name, "token": token}],
+            "routing_points": [{"rp_id": str(1000 + i), "rp_name": "RP %d" % i, "ivr_active": "yes",
+                                "chat_active": "no", "interaction_active": "yes", "crm_active": "no",
+                                "last_use_days_ago": 1} for i in range(points)]}
+
+
+PLAY_HEADER = """- name: {name}
+  hosts: {hosts}
+  gather_facts: false
+{extra}  tasks:
+"""
+
+
+# -- 1. per-task cost --------------------------------------------------------------------------------
+
+
+def bench_per_task(env, work, rounds, tasks=50):
+    sim = Sim(work, {"operations": [operation("acme", "bench-acme-token")]}, latency=0.0)
+    try:
+        inventory = write(os.path.join(work, "local.ini"), "localhost ansible_connection=local "
+                                                           "ansible_python_interpreter=%s\n" % sys.executable)
+        defaults = ("  module_defaults:\n    group/wolkvox.wolkvox.wolkvox:\n      server: %s\n"
+                    "      token: bench-acme-token\n" % sim.url)
+        collection = PLAY_HEADER.format(name="token_info tasks", hosts="localhost", extra=defaults) + "".join(
+            "    - name: Read the budget %d\n      wolkvox.wolkvox.wolkvox_token_info:\n" % i for i in range(tasks))
+        uri = PLAY_HEADER.format(name="uri tasks", hosts="localhost", extra="") + "".join(
+            "    - name: Read the budget %d\n      ansible.builtin.uri:\n"
+            "        url: %s/api/v2/information.php?api=token_info\n"
+            "        headers:\n          wolkvox-token: bench-acme-token\n" % (i, sim.url) for i in range(tasks))
+        debug = PLAY_HEADER.format(name="debug tasks", hosts="localhost", extra="") + "".join(
+            "    - name: Say %d\n      ansible.builtin.debug:\n        msg: hello\n" % i for i in range(tasks))
+        paths = {name: write(os.path.join(work, name + ".yml"), text)
+                 for name, text in (("collection", collection), ("uri", uri), ("debug", debug))}
+        results = alternate(rounds, [
+            ("collection", lambda: run_playbook(env, work, paths["collection"], inventory)),
+            ("uri", lambda: run_playbook(env, work, paths["uri"], inventory)),
+            ("module path", lambda: run_playbook(env, work, paths["collection"], inventory,
+                                                 ["-e", "wolkvox_fast_path=false"])),
+            ("debug", lambda: run_playbook(env, work, paths["debug"], inventory)),
+        ])
+        calls = len(sim.requests())
+    finally:
+        sim.stop()
+    return results, calls
+
+
+# -- 2. fleet audit --------------------------------------------------------------------------------------
+
+
+def bench_fleet(env, work, rounds, operations=200, forks=20, latency=0.05):
+    ops = [operation("op%03d" % i, "bench-token-%03d" % i, points=3) for i in range(operations)]
+    sim = Sim(work, {"operations": ops}, latency=latency)
+    try:
+        inventory = write(os.path.join(work, "fleet.yml"), "fleet:\n  hosts:\n" + "".join(
+            "    op%03d:\n      wolkvox_token: bench-token-%03d\n" % (i, i) for i in range(operations))
+            + "  vars:\n    wolkvox_server: %s\n    wolkvox_audit_report_dir: %s\n"
+              "    ansible_python_interpreter: %s\n" % (sim.url, os.path.join(work, "reports"), sys.executable))
+        audit = write(os.path.join(work, "audit.yml"), PLAY_HEADER.format(
+            name="Audit", hosts="fleet", extra="").replace("  tasks:\n", "  roles:\n    - role: wolkvox.wolkvox.audit\n"))
+        uri = write(os.path.join(work, "uri_audit.yml"), PLAY_HEADER.format(name="Audit by hand", hosts="fleet", extra="")
+                    + """    - name: Read the token budget
+      ansible.builtin.uri:
+        url: "{{ wolkvox_server }}/api/v2/information.php?api=token_info"
+        headers:
+          wolkvox-token: "{{ wolkvox_token }}"
+      delegate_to: localhost
+      register: budget
+    - name: Read the routing points
+      ansible.builtin.uri:
+        url: "{{ wolkvox_server }}/api/v2/information.php?api=routing_points"
+        headers:
+          wolkvox-token: "{{ wolkvox_token }}"
+      delegate_to: localhost
+      register: points
+    - name: Keep both facts
+      ansible.builtin.set_fact:
+        audit_budget: "{{ budget.json.data[0] }}"
+        audit_points: "{{ points.json.data }}"
+""")
+        calls = {}
+
+        def measured(name, playbook):
+            def call():
+                sim.reset()
+                outcome = run_playbook(env, work, playbook, inventory, ["-f", str(forks)])
+                calls[name] = len(sim.requests())
+                return outcome
+            return call
+
+        results = alternate(rounds, [("collection", measured("collection", audit)), ("uri", measured("uri", uri))])
+    finally:
+        sim.stop()
+    return results, {name: count / float(operations) for name, count in calls.items()}
+
+
+# -- 3. a 60,000-record answer -------------------------------------------------------------------------------
+
+
+def bench_big_answer(env, work, rounds, records=60000):
+    sim = Sim(work, {"operations": [operation("big", "bench-big-token", points=records)]}, latency=0.0)
+    try:
+        inventory = write(os.path.join(work, "local.ini"), "localhost ansible_connection=local "
+                                                           "ansible_python_interpreter=%s\n" % sys.executable)
+        collection = write(os.path.join(work, "big_collection.yml"), PLAY_HEADER.format(
+            name="Routing points by the module", hosts="localhost", extra="") + """    - name: List the routing points
+      wolkvox.wolkvox.wolkvox_routing_points_info:
+        server: %s
+        token: bench-big-token
+      register: points
+    - name: Count the IVRs that are off
+      ansible.builtin.debug:
+        msg: "{{ points.routing_points | rejectattr('ivr_active') | list | length }}"
+""" % sim.url)
+        uri = write(os.path.join(work, "big_uri.yml"), PLAY_HEADER.format(
+            name="Routing points by hand", hosts="localhost", extra="") + """    - name: List the routing points
+      ansible.builtin.uri:
+        url: %s/api/v2/information.php?api=routing_points
+        headers:
+          wolkvox-token: bench-big-token
+      register: raw
+    - name: Type the flags as the module does
+      ansible.builtin.set_fact:
+        points: "{{ rendered if rendered is not string else rendered | from_json }}"
+      vars:
+        yes_words: [yes, si]
+        rendered: >-
+          [{%% for p in raw.json.data %%}{{ {'rp_id': p.rp_id, 'rp_name': p.rp_name,
+          'ivr_active': (p.ivr_active | trim | lower) in yes_words, 'chat_active': (p.chat_active | trim | lower) in yes_words,
+          'interaction_active': (p.interaction_active | trim | lower) in yes_words,
+          'crm_active': (p.crm_active | trim | lower) in yes_words,
+          'last_use': (p.last_use | trim | replace(' ', 'T')) or none} | to_json }}{{ '' if loop.last else ',' }}{%% endfor %%}]
+    - name: Count the IVRs that are off
+      ansible.builtin.debug:
+        msg: "{{ points | rejectattr('ivr_active') | list | length }}"
+""" % sim.url)
+        results = alternate(rounds, [("collection", lambda: run_playbook(env, work, collection, inventory)),
+                                     ("uri", lambda: run_playbook(env, work, uri, inventory))])
+    finally:
+        sim.stop()
+    return results
+
+
+# -- 4. the per-token limiter ----------------------------------------------------------------------------------
+
+
+def bench_limiter(env, work, hosts=40, forks=20, latency=0.2):
+    sim = Sim(work, {"operations": [operation("shared", "bench-shared-token")]}, latency=latency)
+    try:
+        inventory = write(os.path.join(work, "shared.yml"), "shared:\n  hosts:\n" + "".join(
+            "    host%02d:\n" % i for i in range(hosts)) + "  vars:\n    ansible_python_interpreter: %s\n" % sys.executable)
+        playbook = write(os.path.join(work, "shared_token.yml"), PLAY_HEADER.format(
+            name="Forty hosts, one token", hosts="shared", extra="") + """    - name: Read the budget
+      wolkvox.wolkvox.wolkvox_token_info:
+        server: %s
+        token: bench-shared-token
+      delegate_to: localhost
+""" % sim.url)
+        wall, rss = run_playbook(env, work, playbook, inventory, ["-f", str(forks)])
+        log = sim.requests()
+    finally:
+        sim.stop()
+    refused = sum(1 for entry in log if entry["outcome"] == "concurrency")
+    floor = len(log) / 2.0 * latency
+    return {"wall": wall, "calls": len(log), "refused": refused, "floor": floor, "latency": latency,
+            "hosts": hosts, "forks": forks}
+
+
+# -- the report ---------------------------------------------------------------------------------------------------
+
+
+def versions(env):
+    core = subprocess.run(["ansible-playbook", "--version"], env=env, capture_output=True, text=True,
+                          check=True).stdout.splitlines()[0]
+    return core, platform.python_version()
+
+
+def report(args, per_task, per_task_calls, fleet, fleet_calls, big, limiter, env):
+    core, python = versions(env)
+    lines = []
+    out = lines.append
+
+    def row(name, collection, uri, target, unit="s"):
+        ratio = collection / uri
+        verdict = "met" if ratio <= target else "NOT met"
+        out("| %s | %.2f %s | %.2f %s | %.2f | <= %.2f: %s |" % (name, collection, unit, uri, unit, ratio, target, verdict))
+        return ratio <= target
+
+    out("# Benchmarks")
+    out("")
+    out("Measured %s on %s (%d cores), %s, Python %s, against the wolkvox simulator on loopback. Medians of %d "
+        "alternating runs of whole `ansible-playbook` invocations. `make bench` writes this file."
+        % (datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), platform.platform(), os.cpu_count(), core, python,
+           args.rounds))
+    out("")
+    out("| benchmark | collection | uri | ratio | target |")
+    out("|---|---|---|---|---|")
+    met = [
+        row("1. 50 `wolkvox_token_info` tasks vs 50 `uri` tasks", median(per_task["collection"]),
+            median(per_task["uri"]), 0.25),
+        row("2. audit of 200 operations, forks 20, 50 ms latency", median(fleet["collection"]), median(fleet["uri"]), 0.5),
+        row("3. 60,000 routing points, wall time", median(big["collection"]), median(big["uri"]), 1.0),
+        row("3. 60,000 routing points, peak memory", median(big["collection"], 1), median(big["uri"], 1), 1.0, "MiB"),
+    ]
+    out("")
+    out("- 1: the same 50 tasks with the module shipped (`wolkvox_fast_path=false`): %.2f s; 50 `debug` tasks, the "
+        "floor of any task: %.2f s. The simulator counted %d requests for the %d runs of 50 API tasks: one per task."
+        % (median(per_task["module path"]), median(per_task["debug"]), per_task_calls, 3 * args.rounds))
+    out("- 2: API calls per operation: %.2f by the audit role (the floor is 2), %.2f by the uri playbook."
+        % (fleet_calls.get("collection", 0), fleet_calls.get("uri", 0)))
+    out("- 3: peak memory is the largest process of the run (the controller or a worker), as the kernel counts it.")
+    limiter_ok = limiter["refused"] == 0
+    out("- 4: %d hosts sharing one token, forks %d, %.0f ms latency: %d requests, %d refused for concurrency "
+        "(target 0: %s); %.2f s for the whole run against a floor of %.2f s (requests / 2 x latency)."
+        % (limiter["hosts"], limiter["forks"], limiter["latency"] * 1000, limiter["calls"], limiter["refused"],
+           "met" if limiter_ok else "NOT met", limiter["wall"], limiter["floor"]))
+    text = "\n".join(lines) + "\n"
+    write(args.out, text)
+    return text, all(met) and limiter_ok
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--collections", required=True, help="directory holding ansible_collections/wolkvox/wolkvox")
+    parser.add_argument("--out", default=os.path.join(ROOT, "bench", "results.md"))
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.abspath(args.collections), ANSIBLE_FORKS="5",
+               ANSIBLE_HOST_KEY_CHECKING="false", ANSIBLE_RETRY_FILES_ENABLED="false")
+    with tempfile.TemporaryDirectory(prefix="wolkvox-bench-") as work:
+        print("1/4 per-task cost ...", flush=True)
+        per_task, per_task_calls = bench_per_task(env, work, args.rounds)
+        print("2/4 fleet audit ...", flush=True)
+        fleet, fleet_calls = bench_fleet(env, work, args.rounds)
+        print("3/4 60,000 routing points ...", flush=True)
+        big = bench_big_answer(env, work, args.rounds)
+        print("4/4 per-token limiter ...", flush=True)
+        limiter = bench_limiter(env, work)
+    text, met = report(args, per_task, per_task_calls, fleet, fleet_calls, big, limiter, env)
+    print(text)
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

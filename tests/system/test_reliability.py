@@ -1,0 +1,140 @@
+# Copyright: Contributors to the wolkvox.wolkvox collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Nothing is lost: every fault the platform can throw, seen through a whole audit run.
+
+Each scenario runs `ansible-playbook wolkvox.wolkvox.audit` at -vvvv, with secure logging off so that
+everything the modules return is printed, against a simulator that injects the fault. For each: every
+operation is in the report with the expected status and message, the report's API call count is what the
+simulator saw, and no token appears in the output or the reports. Then a table of malformed option
+values, on both execution paths, each failing before any request is sent.
+"""
+
+import json
+
+import pytest
+import yaml
+
+from conftest import playbook
+
+TOKENS = {"alpha": "rel-alpha-6b0e29d1", "beta": "rel-beta-c4417a0e", "gamma": "rel-gamma-93f2b8aa"}
+
+
+def fleet(gamma_used=0):
+    point = {"rp_id": "1", "rp_name": "Main", "ivr_active": "yes", "chat_active": "yes",
+             "interaction_active": "yes", "crm_active": "no", "last_use_days_ago": 1}
+    return {"operations": [
+        {"name": name, "licenses": 1, "routing_points": [point],
+         "tokens": [{"name": name, "token": token, "used_today": gamma_used if name == "gamma" else 0}]}
+        for name, token in TOKENS.items()]}
+
+
+OK = {"alpha": "ok", "beta": "ok", "gamma": "ok"}
+FAILED = {"alpha": "failed", "beta": "failed", "gamma": "failed"}
+
+# (id, simulator faults, inventory settings, gamma's uses today, statuses, requests seen, words in failed messages)
+SCENARIOS = [
+    ("concurrency 403 burst", [{"kind": "concurrency", "times": 3}], {}, 0, OK, 6 + 3, None),
+    ("maintenance shorter than the retries", [{"kind": "maintenance", "times": 2}], {}, 0, OK, 6 + 2, None),
+    ("maintenance longer than the retries", [{"kind": "maintenance", "times": None}], {}, 0, FAILED, 3 * 2 * 3,
+     "the platform is in maintenance"),
+    ("5xx burst", [{"kind": "status", "status": 503, "times": 2}, {"kind": "status", "status": 500},
+                   {"kind": "status", "status": 502}], {}, 0, OK, 6 + 4, None),
+    ("dropped connections", [{"kind": "drop", "times": 3}], {}, 0, OK, 6 + 3, None),
+    ("a response slower than the timeout", [{"kind": "delay", "seconds": 3}], {"wolkvox_timeout": 1}, 0, OK, 6 + 1,
+     None),
+    ("HTML error pages from a proxy", [{"kind": "html", "status": 502, "times": None, "api": "routing_points"}], {}, 0,
+     FAILED, 3 + 3 * 3, "the platform answered HTTP 502 with a body that is not JSON: '<!DOCTYPE html>"),
+    ("truncated JSON", [{"kind": "truncated_json", "times": None, "api": "token_info"}], {}, 0, FAILED, 3 + 3,
+     "the platform answered HTTP 200 with a body that is not JSON"),
+    ("quota running out mid-fleet", [], {}, 999, dict(OK, gamma="critical"), 6, "daily quota spent"),
+    ("a token echoed back by the platform", [{"kind": "echo_token", "token": "beta"}], {}, 0,
+     dict(OK, beta="failed"), 5, "the platform refused the token"),
+]
+
+
+def inventory(workdir, url, settings):
+    hosts = {name: {"wolkvox_token": token} for name, token in TOKENS.items()}
+    group_vars = {"wolkvox_server": url, "wolkvox_retries": 2, "wolkvox_audit_secure_logging": False,
+                  "wolkvox_audit_report_dir": str(workdir / "reports")}
+    group_vars.update(settings)
+    path = workdir / "inventory.yml"
+    path.write_text(yaml.safe_dump({"operations": {"hosts": hosts, "vars": group_vars}}))
+    return str(path)
+
+
+@pytest.mark.parametrize("name, faults, settings, gamma_used, statuses, requests, says", SCENARIOS,
+                         ids=[scenario[0] for scenario in SCENARIOS])
+def test_fault_matrix(tmp_path, simulator, name, faults, settings, gamma_used, statuses, requests, says):
+    sim = simulator(fleet(gamma_used))
+    if faults:
+        sim.faults(*faults)
+    code, output = playbook(tmp_path, ["wolkvox.wolkvox.audit", "-i", inventory(tmp_path, sim.url, settings), "-vvvv"])
+    assert code == 0, output[-4000:]  # the audit reports failures; wolkvox_audit_fail_on is never
+    report = json.loads((tmp_path / "reports" / "wolkvox-audit.json").read_text())
+    seen = sim.requests()
+    assert {op["operation"]: op["status"] for op in report["operations"]} == statuses, name
+    assert len(seen) == requests
+    assert report["summary"]["api_calls"] == len(seen)
+    for op in report["operations"]:
+        if op["status"] != "ok":
+            assert says in op["summary"], op["summary"]
+    # secret hygiene: nothing at -vvvv, nothing in the four reports
+    texts = [output] + [path.read_text() for path in (tmp_path / "reports").iterdir()]
+    for token in TOKENS.values():
+        assert not any(token in text for text in texts), "%s shows the token of an operation" % name
+
+
+# -- bad input: refused before any request, on both execution paths ------------------------------------------------
+
+BAD_INPUT = [
+    ("wolkvox_token_info", {"server": "42x"}, "server '42x' is not a wolkvox server"),
+    ("wolkvox_token_info", {"server": "wv"}, "server 'wv' is not a wolkvox server"),
+    ("wolkvox_token_info", {"server": "https://wv0042.wolkvox.com/api/v2"}, "a base URL has no path"),
+    ("wolkvox_token_info", {"server": "wv 0042"}, "is not a wolkvox server"),
+    ("wolkvox_token_info", {"server": "sv0001", "platform": "contact_center"}, "is not a wolkvox server"),
+    ("wolkvox_token_info", {"token": ""}, "token is empty"),
+    ("wolkvox_token_info", {"token": "   "}, "token is empty"),
+    ("wolkvox_token_info", {"token": "two words"}, "token contains white space"),
+    ("wolkvox_token_info", {"timeout": -1}, "timeout must be a whole number of seconds from 1 to 3600"),
+    ("wolkvox_token_info", {"timeout": 0}, "timeout must be a whole number of seconds from 1 to 3600"),
+    ("wolkvox_token_info", {"retries": 11}, "retries must be a whole number from 0 to 10"),
+    ("wolkvox_token_info", {"max_concurrent_requests": 0}, "max_concurrent_requests must be a whole number"),
+    ("wolkvox_token_info", {"platform": "crm"}, "missing: operation"),
+    ("wolkvox_module", {"state": "on"}, "value of state must be one of: enabled, disabled"),
+    ("wolkvox_api", {"file": "informations", "api": "token_info"}, "value of file must be one of"),
+    ("wolkvox_api", {"file": "information", "api": "token_info&routing=1"}, "letters, digits and underscores only"),
+    ("wolkvox_api", {"file": "reports_manager", "api": "cdr_1", "date_ini": "2026-02-01", "date_end": "2026-01-01"},
+     "is before date_ini"),
+    ("wolkvox_api", {"file": "reports_manager", "api": "cdr_1", "date_ini": "2026-01-01", "date_end": "2026-03-01"},
+     "the platform answers at most 31 days per call"),
+    ("wolkvox_api", {"file": "reports_manager", "api": "cdr_1", "date_ini": "01/02/2026", "date_end": "2026-03-01"},
+     "date_ini '01/02/2026' is not a date"),
+    ("wolkvox_api", {"file": "reports_manager", "api": "cdr_1", "date_ini": "2026-01-01"},
+     "parameters are required together: date_ini, date_end"),
+    ("wolkvox_api", {"file": "information", "api": "get_ip", "query": {"api": "x"}}, "query may not set 'api'"),
+    ("wolkvox_api", {"file": "configuration", "api": "add_ip", "method": "POST", "body": "{not json"},
+     "body is not JSON"),
+]
+
+
+@pytest.mark.parametrize("fast_path", [True, False], ids=["fast path", "module path"])
+def test_bad_input_fails_before_any_request(tmp_path, simulator, fast_path):
+    sim = simulator(fleet())
+    tasks = [{"name": "Case %d" % index, "wolkvox.wolkvox." + module: args, "register": "case_%d" % index,
+              "ignore_errors": True} for index, (module, args, says) in enumerate(BAD_INPUT)]
+    tasks.append({"name": "Keep the results", "ansible.builtin.copy": {
+        "dest": str(tmp_path / "results.json"), "mode": "0600",
+        "content": "{{ [%s] | to_json }}" % ", ".join("case_%d" % index for index in range(len(BAD_INPUT)))}})
+    play = [{"name": "Bad input", "hosts": "localhost", "gather_facts": False,
+             "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}", "wolkvox_fast_path": fast_path},
+             "module_defaults": {"group/wolkvox.wolkvox.wolkvox": {"server": sim.url, "token": TOKENS["alpha"]}},
+             "tasks": tasks}]
+    (tmp_path / "bad_input.yml").write_text(yaml.safe_dump(play, sort_keys=False))
+    code, output = playbook(tmp_path, ["-i", "localhost,", "-c", "local", "bad_input.yml"])
+    assert code == 0, output[-4000:]
+    results = json.loads((tmp_path / "results.json").read_text())
+    for (module, args, says), result in zip(BAD_INPUT, results):
+        assert result["failed"], (module, args)
+        assert says in result["msg"], (module, args, result["msg"])
+        assert result.get("api_calls", 0) == 0, (module, args)
+    assert sim.requests() == []
