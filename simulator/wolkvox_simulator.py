@@ -39,6 +39,7 @@ import socket
 import sys
 import threading
 import time
+import urllib.request
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -717,6 +718,14 @@ class SimulatorServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+def admin_call(base_url, path, payload=None, method=None, timeout=10):
+    """Call the administration API of a simulator at ``base_url``; POST when there is a payload, else GET."""
+    data = json.dumps(payload).encode("utf-8") if payload is not None else None
+    request = urllib.request.Request(base_url + path, data=data, method=method or ("POST" if data else "GET"))
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read())
+
+
 class Simulator:
     """The simulator in a background thread, for tests: ``with Simulator(fixture) as sim: sim.url``."""
 
@@ -741,6 +750,13 @@ class Simulator:
         self.server.server_close()
         if self._thread is not None:
             self._thread.join()
+
+    def admin(self, path, payload=None, method=None):
+        return admin_call(self.url, path, payload, method)
+
+    def requests(self):
+        """The request log."""
+        return self.admin("/_sim/requests")["requests"]
 
     def __enter__(self):
         return self.start()

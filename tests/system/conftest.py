@@ -5,16 +5,26 @@
 `make system` runs them with the collection on ANSIBLE_COLLECTIONS_PATH and ansible-playbook on PATH.
 """
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
-import urllib.request
 
 import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SIMULATOR = os.path.join(ROOT, "simulator", "wolkvox_simulator.py")
+
+
+def _simulator_module():
+    spec = importlib.util.spec_from_file_location("wolkvox_simulator", SIMULATOR)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+admin_call = _simulator_module().admin_call
 
 
 class Simulator:
@@ -32,10 +42,7 @@ class Simulator:
             self.url = "http://127.0.0.1:%s" % handle.read().strip()
 
     def admin(self, path, payload=None, method=None):
-        data = json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(self.url + path, data=data, method=method or ("POST" if data else "GET"))
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read())
+        return admin_call(self.url, path, payload, method)
 
     def requests(self):
         return self.admin("/_sim/requests")["requests"]

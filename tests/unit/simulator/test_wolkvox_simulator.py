@@ -96,19 +96,8 @@ def call(sim, path, token=None, method="GET", timeout=5, header="wolkvox-token",
     return status, raw.decode("utf-8"), parsed
 
 
-def admin(sim, path, payload=None, method=None):
-    data = json.dumps(payload).encode() if payload is not None else None
-    request = urllib.request.Request(sim.url + path, data=data, method=method or ("POST" if data else "GET"))
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return json.loads(response.read())
-
-
-def requests_seen(sim):
-    return admin(sim, "/_sim/requests")["requests"]
-
-
 def used_today(sim, operation):
-    ops = {op["name"]: op for op in admin(sim, "/_sim/state")["operations"]}
+    ops = {op["name"]: op for op in sim.admin("/_sim/state")["operations"]}
     return ops[operation]["used_today"]
 
 
@@ -169,7 +158,7 @@ def test_module_state_is_kept_per_operation(sim):
     assert (status, body["code"], body["msg"]) == (202, 202, "The acme module has been successfully disabled")
     assert call(sim, DISABLE, ACME, method="PUT")[2]["msg"] == "The acme module is already disabled"
     assert call(sim, ENABLE, ACME, method="PUT")[0] == 202
-    states = {op["name"]: op["module_enabled"] for op in admin(sim, "/_sim/state")["operations"]}
+    states = {op["name"]: op["module_enabled"] for op in sim.admin("/_sim/state")["operations"]}
     assert states == {"acme": True, "globex": False}
 
 
@@ -182,7 +171,7 @@ def test_an_operation_can_answer_success_even_when_nothing_changes(sim):
 def test_module_switch_wants_put(sim):
     status, raw, body = call(sim, ENABLE, ACME, method="GET")
     assert status == 405
-    assert requests_seen(sim)[-1]["charged"] is False
+    assert sim.requests()[-1]["charged"] is False
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
@@ -227,8 +216,8 @@ def test_invalid_or_revoked_token(sim, token):
 
 
 def test_the_daily_quota_is_shared_by_the_operations_tokens(sim):
-    admin(sim, "/_sim/tokens/acme-main", {"used_today": 500})
-    admin(sim, "/_sim/tokens/acme-reports", {"used_today": 498})
+    sim.admin("/_sim/tokens/acme-main", {"used_today": 500})
+    sim.admin("/_sim/tokens/acme-reports", {"used_today": 498})
     assert call(sim, TOKEN_INFO, ACME_REPORTS)[0] == 200  # 999 of 1000
     assert call(sim, TOKEN_INFO, ACME)[0] == 200  # 1000 of 1000
     for token in (ACME, ACME_REPORTS):
@@ -236,12 +225,12 @@ def test_the_daily_quota_is_shared_by_the_operations_tokens(sim):
         assert (status, body) == (403, {"code": 403, "error": "FORBIDDEN", "msg": MSG_QUOTA})
     assert used_today(sim, "acme") == 1000  # refused calls are not charged
     assert call(sim, TOKEN_INFO, GLOBEX)[0] == 200  # another operation is not affected
-    admin(sim, "/_sim/new-day", {})
+    sim.admin("/_sim/new-day", {})
     assert call(sim, TOKEN_INFO, ACME)[2]["data"][0]["token_use_today"] == "1"
 
 
 def test_a_token_limit_below_the_operation_quota(sim):
-    admin(sim, "/_sim/tokens/acme-main", {"used_today": 800})
+    sim.admin("/_sim/tokens/acme-main", {"used_today": 800})
     assert call(sim, TOKEN_INFO, ACME)[2]["msg"] == MSG_QUOTA
     assert call(sim, TOKEN_INFO, ACME_REPORTS)[0] == 200
 
@@ -264,19 +253,19 @@ def parallel(sim, token, count, path=TOKEN_INFO):
 
 
 def test_a_third_request_in_flight_on_one_token_is_refused(sim):
-    admin(sim, "/_sim/config", {"latency": 0.5})
+    sim.admin("/_sim/config", {"latency": 0.5})
     results = parallel(sim, ACME, 3)
     statuses = sorted(status for status, raw, body in results)
     assert statuses == [200, 200, 403]
     refused = [body for status, raw, body in results if status == 403]
     assert refused == [{"code": 403, "error": "FORBIDDEN", "msg": MSG_CONCURRENCY}]
     assert used_today(sim, "acme") == 2
-    outcomes = sorted(entry["outcome"] for entry in requests_seen(sim))
+    outcomes = sorted(entry["outcome"] for entry in sim.requests())
     assert outcomes == ["concurrency", "ok", "ok"]
 
 
 def test_the_concurrency_limit_is_per_token(sim):
-    admin(sim, "/_sim/config", {"latency": 0.5})
+    sim.admin("/_sim/config", {"latency": 0.5})
     results = []
     threads = [threading.Thread(target=lambda t=t: results.append(call(sim, TOKEN_INFO, t)))
                for t in (ACME, ACME, ACME_REPORTS, ACME_REPORTS)]
@@ -304,18 +293,18 @@ def test_the_concurrency_limit_is_per_token(sim):
     ({"kind": "echo_token"}, 403, lambda raw, body: ACME in body["msg"]),
 ])
 def test_each_fault_answers_once_then_the_platform_is_back(sim, rule, status, expect):
-    admin(sim, "/_sim/faults", rule)
+    sim.admin("/_sim/faults", rule)
     got_status, raw, body = call(sim, TOKEN_INFO, ACME)
     assert got_status == status
     assert expect(raw, body)
     assert call(sim, TOKEN_INFO, ACME)[0] == 200
-    log = requests_seen(sim)
+    log = sim.requests()
     assert [entry["outcome"] for entry in log] == ["fault:" + rule["kind"], "ok"]
     assert used_today(sim, "acme") == 1  # a faulted request is not charged
 
 
 def test_faults_are_deterministic_with_skip_times_and_matching(sim):
-    admin(sim, "/_sim/faults", {"faults": [
+    sim.admin("/_sim/faults", {"faults": [
         {"kind": "status", "status": 503, "api": "routing_points", "skip": 1, "times": 2},
         {"kind": "maintenance", "token": "acme-reports"},
     ]})
@@ -323,29 +312,29 @@ def test_faults_are_deterministic_with_skip_times_and_matching(sim):
     assert seen == [200, 503, 503, 200]
     assert call(sim, TOKEN_INFO, ACME)[0] == 200  # the rule names routing_points only
     assert call(sim, TOKEN_INFO, ACME_REPORTS)[2]["msg"] == MSG_MAINTENANCE
-    assert admin(sim, "/_sim/faults")["faults"] == []
+    assert sim.admin("/_sim/faults")["faults"] == []
 
 
 def test_a_fault_for_every_request_until_cleared(sim):
-    admin(sim, "/_sim/faults", {"kind": "maintenance", "times": None})
+    sim.admin("/_sim/faults", {"kind": "maintenance", "times": None})
     assert [call(sim, TOKEN_INFO, ACME)[0] for dummy in range(3)] == [403] * 3
-    admin(sim, "/_sim/faults", method="DELETE")
+    sim.admin("/_sim/faults", method="DELETE")
     assert call(sim, TOKEN_INFO, ACME)[0] == 200
 
 
 def test_a_dropped_connection(sim):
-    admin(sim, "/_sim/faults", {"kind": "drop"})
+    sim.admin("/_sim/faults", {"kind": "drop"})
     with pytest.raises((urllib.error.URLError, ConnectionError, http_client_errors())):
         call(sim, TOKEN_INFO, ACME)
-    assert requests_seen(sim)[0]["outcome"] == "fault:drop"
+    assert sim.requests()[0]["outcome"] == "fault:drop"
     assert call(sim, TOKEN_INFO, ACME)[0] == 200
 
 
 def test_a_lost_answer_after_the_request_was_served(sim):
-    admin(sim, "/_sim/faults", {"kind": "lose_answer", "api": "disable_module"})
+    sim.admin("/_sim/faults", {"kind": "lose_answer", "api": "disable_module"})
     with pytest.raises((urllib.error.URLError, ConnectionError, http_client_errors())):
         call(sim, DISABLE, ACME, method="PUT")
-    assert requests_seen(sim)[0]["outcome"] == "ok, answer lost"
+    assert sim.requests()[0]["outcome"] == "ok, answer lost"
     # the platform did the work: the module is disabled and the use was spent
     assert call(sim, DISABLE, ACME, method="PUT")[2]["msg"] == "The acme module is already disabled"
     assert used_today(sim, "acme") == 2
@@ -357,7 +346,7 @@ def http_client_errors():
 
 
 def test_a_response_slower_than_the_client_timeout(sim):
-    admin(sim, "/_sim/faults", {"kind": "delay", "seconds": 1.5})
+    sim.admin("/_sim/faults", {"kind": "delay", "seconds": 1.5})
     started = time.monotonic()
     with pytest.raises((socket.timeout, urllib.error.URLError)):
         call(sim, TOKEN_INFO, ACME, timeout=0.3)
@@ -367,7 +356,7 @@ def test_a_response_slower_than_the_client_timeout(sim):
 
 
 def test_added_latency_applies_to_every_answer(sim):
-    admin(sim, "/_sim/config", {"latency": 0.2})
+    sim.admin("/_sim/config", {"latency": 0.2})
     started = time.monotonic()
     call(sim, TOKEN_INFO, ACME)
     assert time.monotonic() - started >= 0.2
@@ -375,7 +364,7 @@ def test_added_latency_applies_to_every_answer(sim):
 
 def test_bad_fault_rules_are_refused_with_the_accepted_kinds(sim):
     with pytest.raises(urllib.error.HTTPError) as err:
-        admin(sim, "/_sim/faults", {"kind": "gremlins"})
+        sim.admin("/_sim/faults", {"kind": "gremlins"})
     assert err.value.code == 400
     assert "maintenance" in json.loads(err.value.read())["error"]
 
@@ -389,7 +378,7 @@ def test_the_request_log_names_tokens_by_label_never_by_value(sim):
     call(sim, ENABLE, GLOBEX, method="PUT")
     call(sim, TOKEN_INFO, "who-knows")
     call(sim, TOKEN_INFO)
-    log = requests_seen(sim)
+    log = sim.requests()
     assert [(e["method"], e["api"], e["token"], e["status"]) for e in log] == [
         ("GET", "token_info", "acme-main", 200),
         ("GET", "routing_points", "acme-reports", 200),
@@ -402,17 +391,17 @@ def test_the_request_log_names_tokens_by_label_never_by_value(sim):
     raw = json.dumps(log)
     for secret in (ACME, ACME_REPORTS, GLOBEX, "who-knows"):
         assert secret not in raw
-    admin(sim, "/_sim/requests", method="DELETE")
-    assert requests_seen(sim) == []
+    sim.admin("/_sim/requests", method="DELETE")
+    assert sim.requests() == []
 
 
 def test_reset_restores_the_fixture(sim):
     call(sim, DISABLE, ACME, method="PUT")
-    admin(sim, "/_sim/faults", {"kind": "maintenance"})
-    admin(sim, "/_sim/reset", {})
-    state = admin(sim, "/_sim/state")["operations"]
+    sim.admin("/_sim/faults", {"kind": "maintenance"})
+    sim.admin("/_sim/reset", {})
+    state = sim.admin("/_sim/state")["operations"]
     assert [(op["used_today"], op["module_enabled"]) for op in state] == [(0, True), (0, False)]
-    assert requests_seen(sim) == []
+    assert sim.requests() == []
     assert call(sim, TOKEN_INFO, ACME)[0] == 200
 
 

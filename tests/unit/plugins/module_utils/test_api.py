@@ -2,8 +2,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """wolkvox_api's logic: dates, what reaches the URL, and what counts as a change."""
 
-import json
-import urllib.request
 
 import pytest
 
@@ -37,11 +35,6 @@ def client(sim):
     params = {"server": sim.url, "token": TOKEN, "timeout": 5, "validate_certs": True, "ca_path": None,
               "retries": 0, "max_concurrent_requests": 2}
     return WolkvoxClient(params)
-
-
-def seen(sim):
-    with urllib.request.urlopen(sim.url + "/_sim/requests", timeout=5) as response:
-        return json.loads(response.read())["requests"]
 
 
 # -- dates --------------------------------------------------------------------------------------------
@@ -83,7 +76,7 @@ def test_an_over_long_range_comes_with_the_split_to_make():
 
 def test_query_values_are_encoded_and_flags_are_yes_or_no(sim, client):
     _api.run(client, options(file="real_time", api="agents", query={"skill": "a b&c=d", "all": True, "n": 3}))
-    assert seen(sim)[0]["query"] == {"api": "agents", "all": "yes", "n": "3", "skill": "a b&c=d"}
+    assert sim.requests()[0]["query"] == {"api": "agents", "all": "yes", "n": "3", "skill": "a b&c=d"}
 
 
 @pytest.mark.parametrize("api", ["token_info&x=1", "../configuration", "agents?x", "", "token info", "ñ"])
@@ -91,7 +84,7 @@ def test_api_names_that_could_reach_into_the_url_are_refused_before_sending(sim,
     with pytest.raises(WolkvoxError) as info:
         _api.run(client, options(api=api))
     assert "letters, digits and underscores only" in info.value.msg
-    assert seen(sim) == [] and client.api_calls == 0
+    assert sim.requests() == [] and client.api_calls == 0
 
 
 @pytest.mark.parametrize("values, says", [
@@ -105,7 +98,7 @@ def test_other_bad_input_is_refused_before_sending(sim, client, values, says):
     with pytest.raises(WolkvoxError) as info:
         _api.run(client, options(**values))
     assert says in info.value.msg
-    assert seen(sim) == []
+    assert sim.requests() == []
 
 
 def test_a_report_for_a_day(sim, client):
@@ -113,7 +106,7 @@ def test_a_report_for_a_day(sim, client):
     assert result == {"changed": False, "code": "200", "msg": "1 records were found", "status": 200,
                       "data": [{"date": "20260120", "agent_id": "501", "agent_name": "Ana", "calls": "4",
                                 "talk_time": "00:12:00"}]}
-    assert seen(sim)[0]["query"] == {"api": "agent_1", "date_ini": "20260120000000", "date_end": "20260120235959"}
+    assert sim.requests()[0]["query"] == {"api": "agent_1", "date_ini": "20260120000000", "date_end": "20260120235959"}
 
 
 # -- changed ------------------------------------------------------------------------------------------------
@@ -155,4 +148,4 @@ def test_writes_in_check_mode_are_not_sent_and_reads_are(sim, client):
                      "data": None, "status": None}
     read = _api.run(client, options(file="real_time", api="agents"), check_mode=True)
     assert read["data"][0]["agent_name"] == "Ana"
-    assert [entry["api"] for entry in seen(sim)] == ["agents"]
+    assert [entry["api"] for entry in sim.requests()] == ["agents"]

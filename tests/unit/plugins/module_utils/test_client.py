@@ -7,7 +7,6 @@ import multiprocessing
 import os
 import re
 import tempfile
-import urllib.request
 
 import pytest
 import yaml
@@ -41,17 +40,6 @@ def fleet():
 def sim():
     with Simulator(fleet()) as server:
         yield server
-
-
-def admin(sim, path, payload=None, method=None):
-    data = json.dumps(payload).encode() if payload is not None else None
-    request = urllib.request.Request(sim.url + path, data=data, method=method or ("POST" if data else "GET"))
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return json.loads(response.read())
-
-
-def seen(sim):
-    return admin(sim, "/_sim/requests")["requests"]
 
 
 def params(server, **overrides):
@@ -163,7 +151,7 @@ def test_bad_options_fail_before_any_request(sim, overrides, says):
     error = fails(lambda: Recorder().client(overrides.pop("server", sim.url), **overrides))
     assert says in error.msg
     assert (error.kind, error.api_calls) == ("bad_option", 0)
-    assert seen(sim) == []
+    assert sim.requests() == []
 
 
 # -- answers that succeed -----------------------------------------------------------------------
@@ -175,7 +163,7 @@ def test_a_read_sends_the_token_in_the_header_only(sim):
     assert (answer.status, answer.code, answer.error, answer.msg) == (200, "200", None, "1 records were found")
     assert answer.data[0]["token_limit"] == "1000"
     assert client.api_calls == 1
-    log = seen(sim)
+    log = sim.requests()
     assert [(e["method"], e["path"], e["query"], e["token"]) for e in log] == [
         ("GET", "/api/v2/information.php", {"api": "token_info"}, "acme")]
 
@@ -185,7 +173,7 @@ def test_query_values_are_url_encoded(sim):
     answer = client.contact_center("information", "routing_points", query={"routing": "1&api=token_info"},
                                    allow_not_found=True)
     assert answer.status == 404
-    assert seen(sim)[0]["query"] == {"api": "routing_points", "routing": "1&api=token_info"}
+    assert sim.requests()[0]["query"] == {"api": "routing_points", "routing": "1&api=token_info"}
 
 
 def test_crm_uses_its_own_header_and_path(sim):
@@ -210,23 +198,23 @@ def test_invalid_token_is_not_retried(sim):
     error = fails(lambda: rec.client(sim.url, token="not-a-known-token").contact_center("information", "token_info"))
     assert error.kind == "invalid_token"
     assert error.msg.startswith("the platform refused the token (HTTP 403 PLEASE VALIDATE TOKEN): it is invalid")
-    assert error.api_calls == 1 and len(seen(sim)) == 1 and rec.warnings == []
+    assert error.api_calls == 1 and len(sim.requests()) == 1 and rec.warnings == []
 
 
 def test_a_spent_quota_is_not_retried_and_says_it_resets_daily(sim):
-    admin(sim, "/_sim/tokens/acme", {"used_today": 1000})
+    sim.admin("/_sim/tokens/acme", {"used_today": 1000})
     rec = Recorder()
     error = fails(lambda: rec.client(sim.url).contact_center("information", "token_info"))
     assert error.kind == "quota"
     assert "daily API quota is spent (HTTP 403 TOKEN LIMIT EXCEEDED)" in error.msg
     assert "licenses x 1000 uses a day" in error.msg and "resets daily" in error.msg
     assert "This task sent 1 request(s)" in error.msg
-    assert error.api_calls == 1 and len(seen(sim)) == 1 and rec.warnings == []
+    assert error.api_calls == 1 and len(sim.requests()) == 1 and rec.warnings == []
 
 
 def test_missing_token_answer_points_at_a_proxy(sim):
-    admin(sim, "/_sim/faults", {"kind": "status", "status": 401, "error": "UNAUTHORIZED",
-                                "msg": "PLEASE ENTER THE WOLKVOX-TOKEN"})
+    sim.admin("/_sim/faults", {"kind": "status", "status": 401, "error": "UNAUTHORIZED",
+                               "msg": "PLEASE ENTER THE WOLKVOX-TOKEN"})
     error = fails(lambda: Recorder().client(sim.url).contact_center("information", "token_info"))
     assert error.kind == "missing_token"
     assert "wolkvox-token header" in error.msg and "proxy" in error.msg
@@ -259,12 +247,12 @@ def test_missing_parameter(sim):
 ])
 def test_transient_failures_are_retried_with_one_warning_each(sim, fault, kind):
     fault = dict(fault, times=2)
-    admin(sim, "/_sim/faults", fault)
+    sim.admin("/_sim/faults", fault)
     rec = Recorder()
     client = rec.client(sim.url)
     answer = client.contact_center("information", "token_info")
     assert answer.status == 200 and answer.attempts == 3
-    assert client.api_calls == 3 and len(seen(sim)) == 3
+    assert client.api_calls == 3 and len(sim.requests()) == 3
     assert len(rec.warnings) == 2
     assert rec.warnings[0].startswith("wolkvox token_info: ")
     assert re.search(r"retrying in [0-9.]+ seconds \(retry 1 of 4\)$", rec.warnings[0])
@@ -279,16 +267,16 @@ def test_transient_failures_are_retried_with_one_warning_each(sim, fault, kind):
     ({"kind": "drop"}, "could not reach http://127.0.0.1:"),
 ])
 def test_transient_failures_that_last_give_up_after_the_retries(sim, fault, says):
-    admin(sim, "/_sim/faults", dict(fault, times=None))
+    sim.admin("/_sim/faults", dict(fault, times=None))
     rec = Recorder()
     error = fails(lambda: rec.client(sim.url, retries=2).contact_center("information", "token_info"))
     assert says in error.msg
     assert re.search(r"\(gave up after 3 attempts in \d+ seconds; retries: 2\)$", error.msg)
-    assert error.api_calls == 3 and len(seen(sim)) == 3 and len(rec.warnings) == 2
+    assert error.api_calls == 3 and len(sim.requests()) == 3 and len(rec.warnings) == 2
 
 
 def test_a_response_slower_than_the_timeout(sim):
-    admin(sim, "/_sim/faults", {"kind": "delay", "seconds": 2.5, "times": 1})
+    sim.admin("/_sim/faults", {"kind": "delay", "seconds": 2.5, "times": 1})
     rec = Recorder()
     client = rec.client(sim.url, timeout=1)
     answer = client.contact_center("information", "routing_points")
@@ -298,7 +286,7 @@ def test_a_response_slower_than_the_timeout(sim):
 
 
 def test_retries_zero_sends_exactly_one_request(sim):
-    admin(sim, "/_sim/faults", {"kind": "status", "status": 503, "times": None})
+    sim.admin("/_sim/faults", {"kind": "status", "status": 503, "times": None})
     error = fails(lambda: Recorder().client(sim.url, retries=0).contact_center("information", "token_info"))
     assert error.kind == "server_error" and error.api_calls == 1
     assert "gave up" not in error.msg
@@ -311,7 +299,7 @@ def test_retries_zero_sends_exactly_one_request(sim):
     ({"kind": "not_object"}, "the platform answered HTTP 200 with JSON that is not an object: '[\"this\""),
 ])
 def test_bad_bodies_are_clear_errors_and_not_retried(sim, fault, says):
-    admin(sim, "/_sim/faults", fault)
+    sim.admin("/_sim/faults", fault)
     error = fails(lambda: Recorder().client(sim.url).contact_center("information", "token_info"))
     assert error.kind == "bad_answer" and error.status == 200
     assert says in error.msg
@@ -319,7 +307,7 @@ def test_bad_bodies_are_clear_errors_and_not_retried(sim, fault, says):
 
 
 def test_a_long_body_is_cut_to_200_characters_in_the_message(sim):
-    admin(sim, "/_sim/faults", {"kind": "html", "status": 404})
+    sim.admin("/_sim/faults", {"kind": "html", "status": 404})
     error = fails(lambda: Recorder().client(sim.url).contact_center("information", "token_info"))
     page = html_page(404)
     assert len(page) > 300
@@ -339,8 +327,8 @@ def test_nothing_listening(sim):
 
 
 def test_a_token_echoed_by_the_platform_is_redacted_everywhere(sim):
-    admin(sim, "/_sim/faults", {"faults": [{"kind": "status", "status": 503, "msg": "overloaded for " + TOKEN},
-                                           {"kind": "echo_token"}]})
+    sim.admin("/_sim/faults", {"faults": [{"kind": "status", "status": 503, "msg": "overloaded for " + TOKEN},
+                                          {"kind": "echo_token"}]})
     rec = Recorder()
     error = fails(lambda: rec.client(sim.url).contact_center("information", "token_info"))
     assert error.kind == "invalid_token"
@@ -350,7 +338,7 @@ def test_a_token_echoed_by_the_platform_is_redacted_everywhere(sim):
 
 
 def test_a_token_in_a_non_json_body_is_redacted(sim):
-    admin(sim, "/_sim/faults", {"kind": "status", "status": 400, "msg": "bad token " + TOKEN})
+    sim.admin("/_sim/faults", {"kind": "status", "status": 400, "msg": "bad token " + TOKEN})
     error = fails(lambda: Recorder().client(sim.url).contact_center("information", "token_info"))
     assert TOKEN not in error.msg and REDACTED in error.msg
 
@@ -383,18 +371,18 @@ def run_processes(sim, limit, processes=4, count=4):
 
 
 def test_processes_sharing_a_token_stay_within_the_platform_limit(sim):
-    admin(sim, "/_sim/config", {"latency": 0.1})
+    sim.admin("/_sim/config", {"latency": 0.1})
     outcomes = run_processes(sim, limit=2)
     assert outcomes == ["ok"] * 16
-    assert [e["outcome"] for e in seen(sim)].count("concurrency") == 0
+    assert [e["outcome"] for e in sim.requests()].count("concurrency") == 0
 
 
 def test_without_the_limiter_the_platform_refuses_the_excess(sim):
     # the same burst with the limiter opened wide: proof that the test above can fail
-    admin(sim, "/_sim/config", {"latency": 0.1})
+    sim.admin("/_sim/config", {"latency": 0.1})
     outcomes = run_processes(sim, limit=8)
     assert "concurrency" in outcomes
-    assert [e["outcome"] for e in seen(sim)].count("concurrency") == outcomes.count("concurrency")
+    assert [e["outcome"] for e in sim.requests()].count("concurrency") == outcomes.count("concurrency")
 
 
 def test_the_limiter_keeps_the_token_off_the_disk(sim):

@@ -2,8 +2,6 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Types at the edge: odd values the platform sends, and what the modules make of them."""
 
-import json
-import urllib.request
 
 import pytest
 
@@ -106,8 +104,7 @@ def client_for(sim, warnings, platform="contact_center"):
 
 
 def set_routing_points(sim, points):
-    request = urllib.request.Request(sim.url + "/_sim/operations/acme", data=json.dumps({"routing_points": points}).encode())
-    urllib.request.urlopen(request, timeout=5).close()
+    sim.admin("/_sim/operations/acme", {"routing_points": points})
 
 
 def test_token_info_from_both_platforms(sim):
