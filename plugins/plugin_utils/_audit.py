@@ -169,6 +169,7 @@ def fleet(records, hosts=None, thresholds=None, now=None, fail_on="never"):
         "fail_on": fail_on,
         "summary": dict(counts, operations=len(operations), status=worst(op["status"] for op in operations),
                         api_calls=sum(op["api_calls"] for op in operations)),
+        "failing": [op["operation"] for op in operations if fails(op["status"], fail_on)],
         "operations": operations,
     }
 

@@ -138,3 +138,15 @@ def test_bad_input_fails_before_any_request(tmp_path, simulator, fast_path):
         assert says in result["msg"], (module, args, result["msg"])
         assert result.get("api_calls", 0) == 0, (module, args)
     assert sim.requests() == []
+
+
+def test_fail_on_fails_only_the_operations_it_names_after_writing_the_reports(tmp_path, simulator):
+    sim = simulator(fleet(gamma_used=1000))
+    settings = {"wolkvox_audit_fail_on": "critical"}
+    code, output = playbook(tmp_path, ["wolkvox.wolkvox.audit", "-i", inventory(tmp_path, sim.url, settings)])
+    assert code == 2, output[-4000:]  # ansible-playbook's exit code when hosts failed
+    report = json.loads((tmp_path / "reports" / "wolkvox-audit.json").read_text())
+    assert report["failing"] == ["gamma"]
+    assert "gamma is critical (wolkvox_audit_fail_on: critical): daily quota spent" in output
+    recap = {line.split()[0]: line for line in output.split("PLAY RECAP")[-1].splitlines() if "ok=" in line}
+    assert ["failed=1" in recap[host] for host in ("alpha", "beta", "gamma")] == [False, False, True]

@@ -114,6 +114,8 @@ def test_the_fleet_lists_every_host_even_one_without_a_record():
     assert report["summary"] == {"ok": 1, "warning": 0, "critical": 1, "failed": 1, "operations": 3,
                                  "status": "failed", "api_calls": 4}
     assert (report["schema_version"], report["fail_on"], report["generated_at"]) == (1, "critical", "2026-11-23T12:00:00")
+    assert report["failing"] == ["b", "c"]
+    assert _audit.fleet(records, hosts=["a", "b", "c"], now=NOW)["failing"] == []  # fail_on: never
 
 
 @pytest.mark.parametrize("status, fail_on, fails", [
