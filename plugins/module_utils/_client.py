@@ -340,7 +340,7 @@ class WolkvoxClient:
                         exc.args = (exc.msg,)
                     raise
                 delay = self._delay(exc.kind, attempt)
-                self._warn("wolkvox %s: %s; retrying in %.1f seconds (retry %d of %d)"
+                self.warn("wolkvox %s: %s; retrying in %.1f seconds (retry %d of %d)"
                            % (what, self._short(exc), delay, attempt, self.retries))
                 time.sleep(delay)
 
