@@ -341,7 +341,7 @@ class WolkvoxClient:
                     raise
                 delay = self._delay(exc.kind, attempt)
                 self.warn("wolkvox %s: %s; retrying in %.1f seconds (retry %d of %d)"
-                           % (what, self._short(exc), delay, attempt, self.retries))
+                          % (what, self._short(exc), delay, attempt, self.retries))
                 time.sleep(delay)
 
     # -- inside ---------------------------------------------------------------------------
