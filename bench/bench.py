@@ -12,55 +12,19 @@ DIR holds ansible_collections/wolkvox/wolkvox. `make bench` stages it and runs t
 
 import argparse
 import datetime
-import json
+import importlib.util
 import os
 import platform
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-SIMULATOR = os.path.join(ROOT, "simulator", "wolkvox_simulator.py")
-
-
-class Sim:
-    """The simulator as a subprocess, for one benchmark."""
-
-    def __init__(self, work, fixture, latency):
-        self.work = work
-        path = os.path.join(work, "fixture.json")
-        with open(path, "w", encoding="utf-8") as handle:
-            json.dump(fixture, handle)
-        port_file = os.path.join(work, "sim.port")
-        if os.path.exists(port_file):
-            os.remove(port_file)
-        self.proc = subprocess.Popen([sys.executable, SIMULATOR, "--port", "0", "--port-file", port_file,
-                                      "--fixture", path, "--latency", str(latency)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for dummy in range(200):
-            if os.path.exists(port_file):
-                break
-            time.sleep(0.05)
-        with open(port_file, encoding="utf-8") as handle:
-            self.url = "http://127.0.0.1:%s" % handle.read().strip()
-
-    def admin(self, path, payload=None):
-        data = json.dumps(payload).encode() if payload is not None else None
-        with urllib.request.urlopen(urllib.request.Request(self.url + path, data=data), timeout=30) as response:
-            return json.loads(response.read())
-
-    def requests(self):
-        return self.admin("/_sim/requests")["requests"]
-
-    def reset(self):
-        self.admin("/_sim/reset", {})
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
+_SPEC = importlib.util.spec_from_file_location("wolkvox_simulator", os.path.join(ROOT, "simulator", "wolkvox_simulator.py"))
+_SIMULATOR = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(_SIMULATOR)
+SimulatorProcess = _SIMULATOR.SimulatorProcess
 
 
 def run_playbook(env, work, playbook, inventory, extra=()):
@@ -112,7 +76,7 @@ PLAY_HEADER = """- name: {name}
 
 
 def bench_per_task(env, work, rounds, tasks=50):
-    sim = Sim(work, {"operations": [operation("acme", "bench-acme-token")]}, latency=0.0)
+    sim = SimulatorProcess(work, {"operations": [operation("acme", "bench-acme-token")]}, latency=0.0)
     try:
         inventory = write(os.path.join(work, "local.ini"), "localhost ansible_connection=local "
                                                            "ansible_python_interpreter=%s\n" % sys.executable)
@@ -146,7 +110,7 @@ def bench_per_task(env, work, rounds, tasks=50):
 
 def bench_fleet(env, work, rounds, operations=200, forks=20, latency=0.05):
     ops = [operation("op%03d" % i, "bench-token-%03d" % i, points=3) for i in range(operations)]
-    sim = Sim(work, {"operations": ops}, latency=latency)
+    sim = SimulatorProcess(work, {"operations": ops}, latency=latency)
     try:
         inventory = write(os.path.join(work, "fleet.yml"), "fleet:\n  hosts:\n" + "".join(
             "    op%03d:\n      wolkvox_token: bench-token-%03d\n" % (i, i) for i in range(operations))
@@ -194,7 +158,7 @@ def bench_fleet(env, work, rounds, operations=200, forks=20, latency=0.05):
 
 
 def bench_big_answer(env, work, rounds, records=60000):
-    sim = Sim(work, {"operations": [operation("big", "bench-big-token", points=records)]}, latency=0.0)
+    sim = SimulatorProcess(work, {"operations": [operation("big", "bench-big-token", points=records)]}, latency=0.0)
     try:
         inventory = write(os.path.join(work, "local.ini"), "localhost ansible_connection=local "
                                                            "ansible_python_interpreter=%s\n" % sys.executable)
@@ -241,7 +205,7 @@ def bench_big_answer(env, work, rounds, records=60000):
 
 
 def bench_limiter(env, work, hosts=40, forks=20, latency=0.2):
-    sim = Sim(work, {"operations": [operation("shared", "bench-shared-token")]}, latency=latency)
+    sim = SimulatorProcess(work, {"operations": [operation("shared", "bench-shared-token")]}, latency=latency)
     try:
         inventory = write(os.path.join(work, "shared.yml"), "shared:\n  hosts:\n" + "".join(
             "    host%02d:\n" % i for i in range(hosts)) + "  vars:\n    ansible_python_interpreter: %s\n" % sys.executable)

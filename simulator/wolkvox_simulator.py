@@ -36,6 +36,7 @@ import os
 import re
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -763,6 +764,42 @@ class Simulator:
 
     def __exit__(self, *exc_info):
         self.stop()
+
+
+class SimulatorProcess:
+    """The simulator as a process of its own, as a user runs it; for system tests and benchmarks."""
+
+    def __init__(self, workdir, fixture, latency=0.0):
+        path = os.path.join(str(workdir), "fixture.json")
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(fixture, handle)
+        port_file = os.path.join(str(workdir), "simulator.port")
+        if os.path.exists(port_file):
+            os.remove(port_file)
+        self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--port", "0", "--port-file", port_file,
+                                      "--fixture", path, "--latency", str(latency)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.proc.stdout.readline()  # "listening on ...": the port file is written
+        with open(port_file, encoding="utf-8") as handle:
+            self.url = "http://127.0.0.1:%s" % handle.read().strip()
+
+    def admin(self, path, payload=None, method=None):
+        return admin_call(self.url, path, payload, method)
+
+    def requests(self):
+        """The request log."""
+        return self.admin("/_sim/requests")["requests"]
+
+    def reset(self):
+        self.admin("/_sim/reset", {})
+
+    def faults(self, *rules):
+        self.admin("/_sim/faults", {"faults": list(rules)})
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.proc.stdout.close()
 
 
 def main(argv=None):

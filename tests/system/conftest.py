@@ -6,10 +6,8 @@
 """
 
 import importlib.util
-import json
 import os
 import subprocess
-import sys
 
 import pytest
 
@@ -24,38 +22,7 @@ def _simulator_module():
     return module
 
 
-admin_call = _simulator_module().admin_call
-
-
-class Simulator:
-    """The simulator as its own process, as a user runs it."""
-
-    def __init__(self, workdir, fixture):
-        path = os.path.join(str(workdir), "fixture.json")
-        with open(path, "w", encoding="utf-8") as handle:
-            json.dump(fixture, handle)
-        port_file = os.path.join(str(workdir), "simulator.port")
-        self.proc = subprocess.Popen([sys.executable, SIMULATOR, "--port", "0", "--port-file", port_file,
-                                      "--fixture", path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self.proc.stdout.readline()  # "listening on ...": the port file is written
-        with open(port_file, encoding="utf-8") as handle:
-            self.url = "http://127.0.0.1:%s" % handle.read().strip()
-
-    def admin(self, path, payload=None, method=None):
-        return admin_call(self.url, path, payload, method)
-
-    def requests(self):
-        return self.admin("/_sim/requests")["requests"]
-
-    def reset(self):
-        self.admin("/_sim/reset", {})
-
-    def faults(self, *rules):
-        self.admin("/_sim/faults", {"faults": list(rules)})
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
+Simulator = _simulator_module().SimulatorProcess
 
 
 @pytest.fixture
