@@ -14,6 +14,7 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import (
     CONTACT_CENTER_FILES,
     MAX_DATE_RANGE_DAYS,
+    OUTCOME_UNKNOWN,
     WolkvoxError,
 )
 
@@ -38,6 +39,14 @@ NO_CHANGE_CODES = {
     ("configuration", "add_ip"): frozenset(["404"]),
     ("configuration", "remove_ip"): frozenset(["404"]),
 }
+
+# Writes whose outcome can be read back when their answer is lost: (file, api) -> what the read must show
+# for the write to have been applied (the allowed IPs: get_ip lists the address, or no longer does).
+RECONCILE = {
+    ("configuration", "add_ip"): True,
+    ("configuration", "remove_ip"): False,
+}
+YEARS = (2000, 2099)  # the platform's records start long after 2000; a year outside is a typing mistake
 
 DATE_FORMS = "YYYYmmddHHMMSS (20260120134247), YYYY-MM-DD, YYYY-MM-DD HH:MM:SS or YYYY-MM-DDTHH:MM:SS"
 
@@ -66,6 +75,8 @@ def parse_date(value, name, end_of_day):
             continue
         if form == "%Y-%m-%d" and end_of_day:
             moment = moment.replace(hour=23, minute=59, second=59)
+        if not YEARS[0] <= moment.year <= YEARS[1]:
+            _bad("%s %r is in the year %d: give a date from %d to %d" % (name, text, moment.year, YEARS[0], YEARS[1]))
         return moment
     if re.search(r"(Z|[+-]\d{2}:?\d{2})$", text):
         _bad("%s %r carries a time zone: give the operation's local time without one (%s)" % (name, text, DATE_FORMS))
@@ -111,34 +122,74 @@ def query_pairs(query):
     return pairs
 
 
+def _no_constant(name):
+    raise ValueError("%s is not a JSON value" % name)
+
+
 def request_body(body):
     if body is None:
         return None
     if isinstance(body, (dict, list)):
-        return json.dumps(body)
+        try:
+            return json.dumps(body, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            # a date or time that YAML read unquoted, a NaN or an infinity: none of them is JSON
+            _bad("body cannot be sent as JSON (%s): quote dates and times in YAML, and give numbers, text, "
+                 "true/false, lists and mappings only" % exc)
     text = to_text(body)
     try:
-        json.loads(text)
+        json.loads(text, parse_constant=_no_constant)
     except ValueError as exc:
         _bad("body is not JSON (%s): give a dict or list, or a JSON string" % exc)
     return text
 
 
+def _reconcile(client, file, api, body, exc):
+    """After a lost answer to add_ip or remove_ip, read get_ip: (changed, warning) or raise ``exc``."""
+    wanted = RECONCILE.get((file, api))
+    try:
+        address = json.loads(body).get("ip") if body else None
+    except (ValueError, AttributeError):
+        address = None
+    if wanted is None or not address:
+        raise exc
+    answer = client.contact_center("information", "get_ip", allow_not_found=True)
+    listed = any(isinstance(item, dict) and item.get("ip") == address for item in answer.data or [])
+    if listed != wanted:
+        exc.msg += (". get_ip, read afterwards, shows %s %s registered: the request was not applied"
+                    % (address, "not" if wanted else "still"))
+        exc.args = (exc.msg,)
+        raise exc
+    client.warn("%s %s: the answer was lost (%s); get_ip, read afterwards, shows the change made, so this task "
+                "reports it as its own" % (api, address, exc.msg.split(": ", 1)[-1].split(". ")[0]))
+    return True
+
+
 def run(client, params, check_mode=False, diff=False):
     file, api, method = params["file"], params["api"], params["method"]
-    if not API_NAME.match(api or ""):
+    if not API_NAME.fullmatch(api or ""):
         _bad("api %r is not an API name: letters, digits and underscores only (such as token_info or agent_1)" % (api,))
     query = query_pairs(params.get("query")) + date_range(params)
     body = request_body(params.get("body"))
     reading = method == "GET"
+    if reading and body is not None:
+        _bad("body is given with method GET, which sends none: use method POST, PUT or DELETE for a write, "
+             "or query for a read's parameters")
     empty_on_not_found = params.get("empty_on_not_found")
     if empty_on_not_found is None:
         empty_on_not_found = reading
     if check_mode and not reading:
         return dict(changed=True, code=None, msg="check mode: %s %s.php?api=%s was not sent" % (method, file, api),
                     data=None, status=None)
-    answer = client.contact_center(file, api, method=method, query=dict(query), body=body,
-                                   allow_not_found=empty_on_not_found)
+    try:
+        answer = client.contact_center(file, api, method=method, query=dict(query), body=body,
+                                       allow_not_found=empty_on_not_found)
+    except WolkvoxError as exc:
+        if exc.kind != OUTCOME_UNKNOWN:
+            raise
+        changed = _reconcile(client, file, api, body, exc)
+        return dict(changed=changed, code=None, msg="the answer was lost; the change was read back", data=None,
+                    status=None)
     result = dict(changed=not reading, code=answer.code, msg=answer.msg, data=answer.data, status=answer.status)
     if answer.status == 404:
         result["data"] = answer.data if answer.data not in (None, "", {}) else []

@@ -11,7 +11,7 @@ success means changed; an answer saying the module already is in that state mean
 
 import re
 
-from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import WolkvoxError
+from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import OUTCOME_UNKNOWN, WolkvoxError
 
 ARGUMENT_SPEC = dict(
     state=dict(type="str", default="enabled", choices=["enabled", "disabled"]),
@@ -20,8 +20,18 @@ ARGUMENT_SPEC = dict(
 APIS = {"enabled": "enable_module", "disabled": "disable_module"}
 UNKNOWN = "unknown"
 
-# "The acme module is already enabled", "El módulo ya se encuentra habilitado", "O módulo já está ativo"
-ALREADY = re.compile(r"\b(already|ya|j[aá])\b", re.IGNORECASE)
+# The platform's success answer names the module ("The xxxxxxxxxx module has been successfully enabled"),
+# so a module called "Maya" or "Ja Contact" must not read as "already": the wording is matched, not words.
+SUCCESS = re.compile(r"\b(has been|have been|was)\s+(successfully\s+)?(enabled|disabled|activated|deactivated)\b"
+                     r"|\b(se ha|fue)\s+(habilitad|deshabilitad|activad|desactivad)"
+                     r"|\bfoi\s+(habilitad|desabilitad|ativad|desativad)", re.IGNORECASE)
+# "The acme module is already enabled", "El módulo ya se encuentra habilitado", "ya está deshabilitado",
+# "O módulo já está ativo", "já se encontra desabilitado"
+ALREADY = re.compile(r"\balready\s+(been\s+)?(enabled|disabled|active|inactive|activated|deactivated)\b"
+                     r"|\b(is|was)\s+already\b"
+                     r"|\bya\s+(se\s+encuentra|est[aá]|fue|ha\s+sido|estaba)\s+(habilitad|deshabilitad|activ|inactiv|desactivad)"
+                     r"|\bj[aá]\s+(se\s+encontra|est[aá]|foi|estava)\s+(habilitad|desabilitad|ativ|inativ|desativad)",
+                     re.IGNORECASE)
 
 
 def platform(params):
@@ -38,19 +48,20 @@ def run(client, params, check_mode=False, diff=False):
         if diff:
             result["diff"] = dict(before=dict(state=UNKNOWN), after=dict(state=state))
         return result
-    answer = client.contact_center("configuration", api, method="PUT")
+    try:
+        answer = client.contact_center("configuration", api, method="PUT")
+    except WolkvoxError as exc:
+        if exc.kind == OUTCOME_UNKNOWN:
+            exc.msg += (". The platform offers no read of the module's state: run this task again, and an answer "
+                        "that the module is already %s confirms that it is" % state)
+            exc.args = (exc.msg,)
+        raise
     if answer.code.isdigit() and int(answer.code) >= 400:
         verb = api.split("_")[0]
         raise WolkvoxError("the platform did not %s the module (code %s: %s)" % (verb, answer.code, answer.msg or answer.error),
                            "refused", status=answer.status, body=answer.envelope)
-    already = bool(ALREADY.search(answer.msg))
-    changed = not already
-    if already and answer.attempts > 1:
-        # an earlier attempt may have switched the module before its answer was lost: the
-        # "already" that came back then says nothing about the state before this task
-        client.warn("%s was sent %d times (the first answers were lost); the platform's 'already %s' may be the "
-                    "result of an earlier attempt, so this task reports a change" % (api, answer.attempts, state))
-        changed = True
+    # a write is sent again only when the platform refused it unprocessed, so "already" is the state before this task
+    changed = bool(SUCCESS.search(answer.msg)) or not ALREADY.search(answer.msg)
     result = dict(changed=changed, state=state, msg=answer.msg)
     if diff:
         result["diff"] = dict(before=dict(state=UNKNOWN if changed else state), after=dict(state=state))

@@ -5,6 +5,8 @@
 
 """wolkvox_routing_points_info: the routing points of the operation, typed."""
 
+import re
+
 from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import WolkvoxError
@@ -21,8 +23,16 @@ def platform(params):
     return "contact_center"
 
 
+RP_ID = re.compile(r"[A-Za-z0-9_.-]+")
+
+
 def run(client, params, check_mode=False, diff=False):
-    query = {"routing": params["rp_id"]} if params.get("rp_id") else None
+    rp_id = params.get("rp_id")
+    if rp_id is not None and not RP_ID.fullmatch(to_text(rp_id)):
+        # a list or a mapping arrives here turned into its text: "['1', '2']"
+        raise WolkvoxError("rp_id %r is not one routing point id: give a single id such as '1204' (letters, digits, "
+                           "'.', '_' or '-'), or leave rp_id out to read every routing point" % (rp_id,), "bad_option")
+    query = {"routing": rp_id} if rp_id else None
     answer = client.contact_center("information", "routing_points", query=query, allow_not_found=True)
     data = answer.data
     if answer.status == 404 or is_empty(data) or data == []:

@@ -17,6 +17,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import (
     CONNECTION_ARGSPEC,
+    Redactor,
     WolkvoxClient,
     WolkvoxError,
 )
@@ -33,18 +34,35 @@ def argument_spec(logic):
 
 
 def execute(logic, params, check_mode, diff, warn, deprecate):
-    """Run ``logic``; return ``(result, None)`` or ``(None, failure)``, both with ``api_calls``."""
+    """Run ``logic``; return ``(result, None)`` or ``(None, failure)``, both with ``api_calls``.
+
+    Whatever is returned has the token masked in every form the platform may echo it in (see Redactor).
+    """
     client = None
+    redact = redactor(params)
     try:
         client = WolkvoxClient(params, platform=logic.platform(params), warn=warn, deprecate=deprecate)
         result = logic.run(client, params, check_mode=check_mode, diff=diff)
     except WolkvoxError as exc:
-        failure = dict(msg=exc.msg, api_calls=client.api_calls if client else 0, error_kind=exc.kind)
+        failure = dict(msg=exc.msg, api_calls=client.api_calls if client else exc.api_calls, error_kind=exc.kind)
         if exc.status is not None:
             failure["status"] = exc.status
-        return None, failure
+        for key, value in getattr(exc, "details", {}).items():
+            failure.setdefault(key, value)
+        return None, redact(failure)
     result["api_calls"] = client.api_calls
-    return result, None
+    return redact(result), None
+
+
+def redactor(params):
+    """A function that masks the token of ``params`` in any value (see Redactor)."""
+    token = params.get("token")
+    return Redactor(token if isinstance(token, str) else None)
+
+
+def invocation(params):
+    """``invocation`` as a module reports it, with the token masked in every form (in a body, say)."""
+    return dict(module_args=redactor(params)(params))
 
 
 def run_module(logic):
@@ -57,6 +75,10 @@ def run_module(logic):
         module.deprecate(msg, version=DEPRECATION_VERSION, collection_name=COLLECTION)
 
     result, failure = execute(logic, module.params, module.check_mode, module._diff, module.warn, deprecate)
+    # AnsibleModule masks the token's exact value; this masks it in any form (dropped where the
+    # controller does not inject invocation)
+    outcome = failure or result
+    outcome["invocation"] = invocation(module.params)
     if failure:
-        module.fail_json(**failure)
-    module.exit_json(**result)
+        module.fail_json(**outcome)
+    module.exit_json(**outcome)

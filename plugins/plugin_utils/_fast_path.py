@@ -15,6 +15,8 @@ it ships the module as usual.  Both paths give the same result, warnings, deprec
 
 import os
 
+from ansible import constants as C
+from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ModuleArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import UnsupportedError
@@ -26,6 +28,7 @@ from ansible_collections.wolkvox.wolkvox.plugins.module_utils._runner import (
     DEPRECATION_VERSION,
     argument_spec,
     execute,
+    invocation,
 )
 
 LOCAL_CONNECTIONS = ("local", "ansible.builtin.local", "ansible.legacy.local")
@@ -36,15 +39,19 @@ class WolkvoxAction(ActionBase):
     """Run a wolkvox module's logic in-process on the controller, or the module itself elsewhere."""
 
     LOGIC = None  # the module_utils logic the same-named module runs
+    _supports_async = True  # an async task ships the module, which runs in the background as usual
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         del tmp
         if not self._fast_path_applies(task_vars):
-            result.update(self._execute_module(task_vars=task_vars))
+            wrap_async = bool(self._task.async_val)
+            result.update(self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
+            if not wrap_async:
+                self._remove_tmp_path(self._connection._shell.tmpdir)
             return result
-        result.update(self._run_in_process())
+        result.update(self._run_in_process(task_vars))
         return result
 
     def _fast_path_applies(self, task_vars):
@@ -54,7 +61,7 @@ class WolkvoxAction(ActionBase):
         return (wanted and connection in LOCAL_CONNECTIONS and not self._play_context.become
                 and not self._task.async_val)
 
-    def _run_in_process(self):
+    def _run_in_process(self, task_vars):
         logic = self.LOGIC
         environment = {}
         self._compute_environment_string(environment)  # the task's `environment:`, as the module would get it
@@ -82,17 +89,29 @@ class WolkvoxAction(ActionBase):
                 msg = "Unsupported parameters for (%s) module: %s" % (self._task.action, msg)
             outcome = dict(failed=True, msg=msg)
         else:
-            done, failure = execute(logic, params, self._play_context.check_mode, self._play_context.diff,
-                                    warn, deprecate)
+            # the task's environment holds for the requests too (proxy variables: http_proxy, https_proxy, no_proxy)
+            with _environment(environment):
+                done, failure = execute(logic, params, self._play_context.check_mode, self._play_context.diff,
+                                        warn, deprecate)
             outcome = dict(failure, failed=True) if failure else done
             outcome.setdefault("changed", False)
-        outcome["invocation"] = dict(module_args=params)
+        if _inject_invocation(task_vars):
+            outcome["invocation"] = invocation(params)
         if warnings:
             outcome["warnings"] = warnings
         if deprecations:
             outcome["deprecations"] = deprecations
         # what AnsibleModule does on its way out: no value of a no_log option survives anywhere in the result
         return remove_values(outcome, no_log_values)
+
+
+def _inject_invocation(task_vars):
+    """Whether a module's result would carry ``invocation``: always before ansible-core 2.21, then as
+    INJECT_INVOCATION says (checked with 2.16 and 2.21)."""
+    try:
+        return bool(C.config.get_config_value("INJECT_INVOCATION", variables=task_vars))
+    except AnsibleError:
+        return True  # the setting does not exist: the module always injects it
 
 
 class _environment:

@@ -3,6 +3,8 @@
 """wolkvox_api's logic: dates, what reaches the URL, and what counts as a change."""
 
 
+import datetime
+
 import pytest
 
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _api
@@ -79,7 +81,7 @@ def test_query_values_are_encoded_and_flags_are_yes_or_no(sim, client):
     assert sim.requests()[0]["query"] == {"api": "agents", "all": "yes", "n": "3", "skill": "a b&c=d"}
 
 
-@pytest.mark.parametrize("api", ["token_info&x=1", "../configuration", "agents?x", "", "token info", "ñ"])
+@pytest.mark.parametrize("api", ["token_info&x=1", "../configuration", "agents?x", "", "token info", "ñ", "token_info\n"])
 def test_api_names_that_could_reach_into_the_url_are_refused_before_sending(sim, client, api):
     with pytest.raises(WolkvoxError) as info:
         _api.run(client, options(api=api))
@@ -93,6 +95,11 @@ def test_api_names_that_could_reach_into_the_url_are_refused_before_sending(sim,
     ({"query": {"ids": [1, 2]}}, "query value of 'ids' must be text or a number"),
     ({"body": "{not json"}, "body is not JSON"),
     ({"date_ini": "2026-01-01", "date_end": "2026-03-01"}, "the platform answers at most 31 days per call"),
+    ({"date_ini": "0001-01-01", "date_end": "0001-01-02"}, "date_ini '0001-01-01' is in the year 1: give a date from 2000 to 2099"),
+    ({"method": "POST", "body": {"when": datetime.date(2026, 1, 20)}}, "body cannot be sent as JSON"),
+    ({"method": "POST", "body": {"ratio": float("nan")}}, "body cannot be sent as JSON (Out of range float values"),
+    ({"method": "POST", "body": '{"ratio": NaN}'}, "body is not JSON (NaN is not a JSON value"),
+    ({"body": {"ip": "1.2.3.4"}}, "body is given with method GET, which sends none"),
 ])
 def test_other_bad_input_is_refused_before_sending(sim, client, values, says):
     with pytest.raises(WolkvoxError) as info:
@@ -126,7 +133,7 @@ def test_not_found_fails_when_empty_on_not_found_is_off(sim, client):
 def test_adding_an_ip_twice_changes_once(sim, client):
     add = options(file="configuration", api="add_ip", method="POST", body={"ip": "198.51.100.9", "permanent": "no"})
     first, second = _api.run(client, add), _api.run(client, add)
-    assert (first["changed"], first["code"]) == (True, "200")
+    assert (first["changed"], first["code"]) == (True, "201")
     assert (second["changed"], second["code"], second["msg"]) == (False, "404", "THE IP IS ALREADY REGISTERED")
 
 
@@ -149,3 +156,22 @@ def test_writes_in_check_mode_are_not_sent_and_reads_are(sim, client):
     read = _api.run(client, options(file="real_time", api="agents"), check_mode=True)
     assert read["data"][0]["agent_name"] == "Ana"
     assert [entry["api"] for entry in sim.requests()] == ["agents"]
+
+
+def test_a_lost_add_ip_answer_is_read_back_and_reported_as_this_tasks_change(sim, client):
+    sim.admin("/_sim/faults", {"kind": "lose_answer", "api": "add_ip"})
+    warnings = []
+    client._warn = warnings.append
+    add = options(file="configuration", api="add_ip", method="POST", body={"ip": "198.51.100.9"})
+    result = _api.run(client, add)
+    assert result["changed"] is True
+    assert [entry["api"] for entry in sim.requests()] == ["add_ip", "get_ip"]  # sent once, then read
+    assert "get_ip, read afterwards, shows the change made" in warnings[0]
+
+
+def test_a_lost_write_that_cannot_be_read_back_fails_as_unknown(sim, client):
+    sim.admin("/_sim/faults", {"kind": "lose_answer", "api": "enable_agent"})
+    with pytest.raises(WolkvoxError) as info:
+        _api.run(client, options(file="configuration", api="enable_agent", method="PUT", body={"agent_id": "501"}))
+    assert info.value.kind == "outcome_unknown"
+    assert [entry["api"] for entry in sim.requests()] == ["enable_agent"]

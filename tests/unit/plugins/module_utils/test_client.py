@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import re
 import tempfile
+import time
 
 import pytest
 import yaml
@@ -17,9 +18,14 @@ from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import (
     REDACTED,
     WolkvoxClient,
     WolkvoxError,
+    limiter_directory,
     resolve_server,
 )
+from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _api
+from ansible_collections.wolkvox.wolkvox.plugins.module_utils._runner import execute, invocation
 from ansible_collections.wolkvox.wolkvox.simulator.wolkvox_simulator import Simulator, html_page
+from ansible_collections.wolkvox.wolkvox.tests.utils.hostile_server import FORMS, HostileServer, json_escaped, leaks
+from ansible_collections.wolkvox.wolkvox.tests.utils.hostile_server import answer as hostile_answer
 
 TOKEN = "tok-acme-5f0c2b9e71d44a8f"
 OTHER = "tok-globex-0b1d"
@@ -113,7 +119,12 @@ def test_legacy_crm_hosts_are_rewritten_with_a_deprecation(server):
     ("wv", "contact_center", "'wv0042'"),
     ("00 42", "contact_center", "'0042'"),
     ("", "contact_center", "'0042'"),
-    ("34", "contact_center", "write '0034'"),  # YAML read 0042 unquoted as an octal number
+    ("34", "contact_center", "as an octal number"),  # YAML read 0042 unquoted as an octal number
+    ("http://[::1", "contact_center", "cannot be read as a URL (Invalid IPv6 URL)"),
+    ("http://a..b:1", "contact_center", "'a..b' is not a host name"),
+    ("http://127.0.0.1:0", "contact_center", "its port must be from 1 to 65535"),
+    ("http://127.0.0.1:99999", "contact_center", "cannot be read as a URL"),
+    ("https://-wv.wolkvox.com", "contact_center", "is not a host name"),
     ("https://wv0042.wolkvox.com/api/v2", "contact_center", "no path, query or fragment"),
     ("https://wv0042.wolkvox.com?x=1", "contact_center", "no path, query or fragment"),
     ("ftp://wv0042.wolkvox.com", "contact_center", "not http or https"),
@@ -125,6 +136,7 @@ def test_malformed_servers_name_the_accepted_forms(server, platform, says):
     error = fails(lambda: resolve_server(server, platform))
     assert error.kind == "bad_option"
     assert says in error.msg
+    assert "0034" not in error.msg  # never another customer's server number
 
 
 def test_plain_http_to_another_host_warns_and_loopback_does_not():
@@ -236,8 +248,28 @@ def test_missing_parameter(sim):
     assert error.api_calls == 1
 
 
+def test_a_burst_of_concurrency_refusals_is_absorbed_with_one_warning(sim):
+    sim.admin("/_sim/faults", {"kind": "concurrency", "times": 6})
+    rec = Recorder()
+    client = rec.client(sim.url, retries=1)  # concurrency refusals spend a time budget, not the retries
+    answer = client.contact_center("information", "token_info")
+    assert answer.status == 200 and answer.attempts == 7
+    assert client.api_calls == 7 and len(sim.requests()) == 7
+    assert len(rec.warnings) == 1 and "refused a simultaneous request" in rec.warnings[0]
+
+
+def test_concurrency_refusals_that_last_give_up_after_the_time_budget(sim):
+    sim.admin("/_sim/faults", {"kind": "concurrency", "times": None})
+    rec = Recorder()
+    client = rec.client(sim.url)
+    client.concurrency_budget = 0.3
+    error = fails(lambda: client.contact_center("information", "token_info"))
+    assert error.kind == "concurrency"
+    assert re.search(r"\(gave up after \d+ attempts in \d+ seconds; retries: 4\)$", error.msg)
+    assert error.api_calls == len(sim.requests()) > 2
+
+
 @pytest.mark.parametrize("fault, kind", [
-    ({"kind": "concurrency"}, "concurrency"),
     ({"kind": "maintenance"}, "maintenance"),
     ({"kind": "status", "status": 500}, "server_error"),
     ({"kind": "status", "status": 502}, "server_error"),
@@ -259,7 +291,6 @@ def test_transient_failures_are_retried_with_one_warning_each(sim, fault, kind):
 
 
 @pytest.mark.parametrize("fault, says", [
-    ({"kind": "concurrency"}, "refused a simultaneous request on this token"),
     ({"kind": "maintenance"}, "the platform is in maintenance or refused the request for a reason it does not name "
                               "(HTTP 403 API CONSUMPTION IS TEMPORARILY DISABLED DUE TO SERVER MAINTENANCE): try later"),
     ({"kind": "status", "status": 503}, "the platform failed to answer (HTTP 503 The server could not complete"),
@@ -282,7 +313,7 @@ def test_a_response_slower_than_the_timeout(sim):
     answer = client.contact_center("information", "routing_points")
     assert answer.data[0]["rp_name"] == "Sales"
     assert client.api_calls == 2
-    assert "no answer from %s within 1 seconds (timeout)" % sim.url in rec.warnings[0]
+    assert "no complete answer from %s within 1 seconds (timeout)" % sim.url in rec.warnings[0]
 
 
 def test_retries_zero_sends_exactly_one_request(sim):
@@ -358,6 +389,13 @@ def _burst(url, limit, count, queue):
     queue.put(outcomes)
 
 
+def clear_congestion():
+    """Forget earlier tests' concurrency refusals, which make this machine's forks use one slot for a while."""
+    for name in os.listdir(limiter_directory()):
+        if name.endswith(".congested"):
+            os.remove(os.path.join(limiter_directory(), name))
+
+
 def run_processes(sim, limit, processes=4, count=4):
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
@@ -379,6 +417,7 @@ def test_processes_sharing_a_token_stay_within_the_platform_limit(sim):
 
 def test_without_the_limiter_the_platform_refuses_the_excess(sim):
     # the same burst with the limiter opened wide: proof that the test above can fail
+    clear_congestion()
     sim.admin("/_sim/config", {"latency": 0.1})
     outcomes = run_processes(sim, limit=8)
     assert "concurrency" in outcomes
@@ -387,7 +426,7 @@ def test_without_the_limiter_the_platform_refuses_the_excess(sim):
 
 def test_the_limiter_keeps_the_token_off_the_disk(sim):
     Recorder().client(sim.url).contact_center("information", "token_info")
-    directory = os.path.join(tempfile.gettempdir(), "wolkvox-limiter-%d" % os.getuid())
+    directory = limiter_directory()
     assert os.stat(directory).st_mode & 0o777 == 0o700
     names = os.listdir(directory)
     assert names and not any(TOKEN in name for name in names)
@@ -401,3 +440,177 @@ def test_a_limit_above_the_platforms_warns(sim):
     rec.client(sim.url, max_concurrent_requests=3)
     assert rec.warnings == ["max_concurrent_requests is 3 but the platform serves 2 requests per token at once: "
                             "the rest are refused and retried"]
+
+
+# -- a hostile server echoes the token in every form ----------------------------------------------
+
+HOSTILE_TOKEN = "hx/Tok-9f3a2b7c1d5e"
+
+
+@pytest.fixture
+def hostile():
+    with HostileServer() as server:
+        yield server
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_a_token_echoed_in_any_form_never_reaches_the_result(hostile, form):
+    warnings = []
+    params = dict(api_params(hostile.url, api=form), token=HOSTILE_TOKEN, retries=1)
+    result, failure = execute(_api, params, False, False, warnings.append, warnings.append)
+    shown = json.dumps([result, failure, warnings])
+    assert not leaks(shown, HOSTILE_TOKEN), shown
+    assert REDACTED in shown
+
+
+def test_the_leak_detector_finds_every_form():
+    # proof that the test above can fail: each form, unredacted, is found
+    for form in FORMS:
+        status, headers, body = hostile_answer(form, HOSTILE_TOKEN)
+        text = body.decode() if isinstance(body, bytes) else body
+        assert leaks(json.dumps([headers, text]), HOSTILE_TOKEN), form
+
+
+def test_redaction_happens_before_the_excerpt_is_cut(hostile):
+    params = dict(api_params(hostile.url, api="excerpt"), token=HOSTILE_TOKEN, retries=0)
+    dummy, failure = execute(_api, params, False, False, None, None)
+    assert failure["error_kind"] == "server_error"
+    assert "xxxx" + REDACTED in failure["msg"]
+    assert not any(HOSTILE_TOKEN[:k] in failure["msg"] for k in range(6, len(HOSTILE_TOKEN)))
+
+
+def test_a_token_inside_a_json_string_body_is_masked_in_invocation(hostile):
+    body = '{"note": "%s"}' % json_escaped(HOSTILE_TOKEN)
+    params = dict(api_params(hostile.url, api="exact", method="POST", body=body), token=HOSTILE_TOKEN)
+    assert not leaks(json.dumps(invocation(params)), HOSTILE_TOKEN)
+    assert leaks(json.dumps(params), HOSTILE_TOKEN)
+
+
+def api_params(url, **values):
+    base = {"server": url, "token": TOKEN, "timeout": 5, "validate_certs": True, "ca_path": None, "retries": 0,
+            "max_concurrent_requests": 2, "file": "information", "api": "token_info", "method": "GET", "query": {},
+            "body": None, "date_ini": None, "date_end": None, "empty_on_not_found": None}
+    base.update(values)
+    return base
+
+
+# -- time: the whole exchange is bounded -------------------------------------------------------------
+
+
+def test_timeout_bounds_the_whole_exchange_of_a_trickling_server(hostile):
+    client = Recorder().client(hostile.url, timeout=2, retries=0)
+    started = time.monotonic()
+    error = fails(lambda: client.contact_center("information", "trickle"))
+    assert time.monotonic() - started < 4
+    assert error.kind == "timeout" and "within 2 seconds" in error.msg
+
+
+# -- writes are never sent twice blindly -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("fault", [
+    {"kind": "lose_answer"},
+    {"kind": "status", "status": 503},
+    {"kind": "delay", "seconds": 2.5},
+    {"kind": "drop"},
+])
+def test_a_write_whose_outcome_is_unknown_is_sent_once(sim, fault):
+    sim.admin("/_sim/faults", dict(fault, api="add_ip"))
+    client = Recorder().client(sim.url, timeout=1)
+    error = fails(lambda: client.contact_center("configuration", "add_ip", method="POST", body={"ip": "198.51.100.4"}))
+    assert error.kind == "outcome_unknown"
+    assert "was not sent again" in error.msg and "Read the current state" in error.msg
+    time.sleep(fault.get("seconds", 0))  # the simulator logs a slow request when it has answered it
+    assert [e["api"] for e in sim.requests()] == ["add_ip"] and error.api_calls == 1
+
+
+@pytest.mark.parametrize("fault", [{"kind": "concurrency"}, {"kind": "maintenance"}])
+def test_a_write_refused_unprocessed_is_sent_again(sim, fault):
+    sim.admin("/_sim/faults", dict(fault, api="add_ip", times=2))
+    client = Recorder().client(sim.url)
+    answer = client.contact_center("configuration", "add_ip", method="POST", body={"ip": "198.51.100.4"})
+    assert answer.attempts == 3 and client.api_calls == 3
+
+
+def test_a_write_to_a_closed_port_is_retried_since_nothing_was_sent(sim):
+    url = sim.url
+    sim.stop()
+    client = Recorder().client(url, retries=2)
+    error = fails(lambda: client.contact_center("configuration", "add_ip", method="POST", body={"ip": "198.51.100.4"}))
+    assert error.kind == "network" and error.api_calls == 3
+
+
+def test_reads_keep_their_retries(sim):
+    sim.admin("/_sim/faults", {"kind": "lose_answer", "api": "get_ip", "times": 2})
+    client = Recorder().client(sim.url)
+    answer = client.contact_center("information", "get_ip", allow_not_found=True)
+    assert answer.attempts == 3
+
+
+# -- host names and the limiter's directory ----------------------------------------------------------
+
+
+def test_a_host_that_does_not_exist_is_one_attempt_and_names_server():
+    rec = Recorder()
+    error = fails(lambda: rec.client("https://no-such-host.invalid:8080").contact_center("information", "token_info"))
+    assert error.kind == "bad_host" and error.api_calls == 1 and rec.warnings == []
+    assert "check server" in error.msg
+
+
+def test_another_users_directory_in_tmp_is_never_used(tmp_path, monkeypatch):
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir(mode=0o1777)
+    os.chmod(str(tmp_path / "tmp"), 0o1777)
+    trap = tmp_path / "tmp" / ("wolkvox-limiter-%d" % os.getuid())
+    trap.mkdir(mode=0o777)
+    os.chmod(str(trap), 0o777)  # as another user would leave it: open to all
+    directory = limiter_directory()
+    assert directory == str(tmp_path / "home" / ".ansible" / "wolkvox-limiter")
+    assert os.stat(directory).st_mode & 0o777 == 0o700
+
+
+def test_with_no_private_directory_the_client_still_works(sim, tmp_path, monkeypatch):
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    (tmp_path / "home").write_text("a file, not a directory")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    os.chmod(str(tmp_path), 0o777)  # writable by all and not sticky: unsafe
+    rec = Recorder()
+    client = rec.client(sim.url)
+    assert client.contact_center("information", "token_info").status == 200
+    assert any("no private directory for the concurrency limiter" in warning for warning in rec.warnings)
+
+
+# -- tokens and CA bundles that cannot work --------------------------------------------------------
+
+
+@pytest.mark.parametrize("token, says", [
+    ("tök-ñ-€", "U+00F1, U+00F6, U+20AC, which an HTTP header cannot carry"),
+    ("abc\x00def", "U+0000"),
+    ("abc\u200bdef", "U+200B"),
+    ("['tok-a', 'tok-b']", "token is a list"),
+    ("['tok-a']", "token is a list"),
+])
+def test_tokens_a_header_cannot_carry_fail_before_any_request(sim, token, says):
+    error = fails(lambda: Recorder().client(sim.url, token=token))
+    assert error.kind == "bad_option" and says in error.msg
+    assert "tok-a" not in error.msg and "def" not in error.msg
+    assert sim.requests() == []
+
+
+def test_a_ca_path_that_is_not_pem_fails_before_any_request(sim, tmp_path):
+    der = tmp_path / "ca.der"
+    der.write_bytes(b"\x30\x82\x01\x0a binary")
+    error = fails(lambda: Recorder().client(sim.url, ca_path=str(der)))
+    assert error.kind == "bad_option" and "holds no PEM certificate" in error.msg
+    assert sim.requests() == []
+
+
+def test_the_invalid_token_message_claims_no_source_and_names_the_crm_operation(sim):
+    error = fails(lambda: Recorder().client(sim.url, token="nope-1").contact_center("information", "token_info"))
+    assert "WOLKVOX_TOKEN" not in error.msg
+    client = WolkvoxClient(dict(params(sim.url), operation="Acmee"), platform="crm", backoff=FAST)
+    error = fails(lambda: client.crm("token/tokenInformation.php", query={"operation": "Acmee"}))
+    assert "the CRM operation name 'Acmee' is not the token's operation" in error.msg
