@@ -31,7 +31,8 @@ options:
     required: true
   timeout:
     description:
-      - Seconds to wait for each request, from 1 to 3600. The platform itself stops a call after 60.
+      - Seconds a request may take as a whole, from 1 to 3600: connecting, sending and the complete answer. A server
+        that trickles its answer is cut off at this limit. The platform itself stops a call after 60.
       - If not set, the value of the E(WOLKVOX_TIMEOUT) environment variable is used.
     type: int
     default: 60
@@ -49,9 +50,16 @@ options:
   retries:
     description:
       - How many times to retry a request that failed for a transient reason, from 0 to 10.
-      - Retried are the platform's concurrency refusal, maintenance answers (a 403 that names no other cause),
-        HTTP 5xx answers, broken connections and timeouts, with exponential backoff and jitter.
-      - An invalid token, a spent daily quota and any other refusal are never retried.
+      - A read (C(GET)) is retried after maintenance answers (a 403 that names no other cause), HTTP 5xx answers,
+        broken connections and timeouts, with exponential backoff and jitter.
+      - A write (any other method) is retried only when the platform cannot have processed it (the connection was
+        refused, or the platform refused it for concurrency or maintenance). A write whose outcome is unknown (a
+        timeout, a connection lost after sending, an HTTP 5xx) is never sent again: the task fails with
+        C(error_kind=outcome_unknown), or a resource module reads the resource back to learn what happened.
+      - The platform's concurrency refusals (other controllers using the same token) are retried for up to 120
+        seconds, or twice O(timeout), without spending O(retries); V(0) turns this off too.
+      - An invalid token, a spent daily quota, a host name that does not exist and any other refusal are never
+        retried.
       - Every attempt is a request that spends one use of the operation's daily quota.
     type: int
     default: 4
@@ -59,7 +67,12 @@ options:
     description:
       - At most this many requests in flight per token from this machine, across all forks and tasks,
         from 1 to 16. The platform refuses a third simultaneous request on one token.
-      - Slots are lock files in a private temporary directory named after a hash of the token.
+      - Slots are lock files named after a hash of the token, in a directory only this user can create:
+        C($XDG_RUNTIME_DIR/wolkvox-limiter), else C(~/.ansible/wolkvox-limiter), else a per-user directory in
+        the temporary directory. A directory another user created first is never used; with none usable, the
+        modules still run (with a warning) and the platform's refusals are retried.
+      - After the platform refused a request for concurrency, this machine's forks use a single slot of the token
+        for 10 seconds, so that controllers sharing a token ask less often at once.
     type: int
     default: 2
 """

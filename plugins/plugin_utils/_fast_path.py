@@ -13,6 +13,7 @@ module_utils) inside the worker; anywhere else, or when the variable ``wolkvox_f
 it ships the module as usual.  Both paths give the same result, warnings, deprecations and errors.
 """
 
+import datetime
 import os
 
 from ansible import constants as C
@@ -45,6 +46,11 @@ class WolkvoxAction(ActionBase):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         del tmp
+        # before either path: a shipped module would receive a date as text, the fast path as a date
+        problem = _not_json(self._task.args)
+        if problem:
+            result.update(failed=True, msg=problem, error_kind="bad_option", api_calls=0)
+            return result
         if not self._fast_path_applies(task_vars):
             wrap_async = bool(self._task.async_val)
             result.update(self._execute_module(task_vars=task_vars, wrap_async=wrap_async))
@@ -103,6 +109,27 @@ class WolkvoxAction(ActionBase):
             outcome["deprecations"] = deprecations
         # what AnsibleModule does on its way out: no value of a no_log option survives anywhere in the result
         return remove_values(outcome, no_log_values)
+
+
+def _not_json(value, where=""):
+    """A message when ``value`` holds a date or time (YAML reads an unquoted 2026-01-20 as one), else None."""
+    if isinstance(value, (datetime.date, datetime.time)):
+        kind = "date and time" if isinstance(value, datetime.datetime) else (
+            "date" if isinstance(value, datetime.date) else "time")
+        return ("%s holds the %s %s, which YAML read from an unquoted value and JSON cannot carry: quote it in YAML "
+                "(as in '%s') so that it is sent as text" % (where.lstrip(".") or "an option", kind,
+                                                            value.isoformat(), value.isoformat()))
+    if isinstance(value, dict):
+        for key, item in value.items():
+            problem = _not_json(item, "%s.%s" % (where, key))
+            if problem:
+                return problem
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            problem = _not_json(item, "%s[%d]" % (where, index))
+            if problem:
+                return problem
+    return None
 
 
 def _inject_invocation(task_vars):
