@@ -15,6 +15,7 @@ import datetime
 import importlib.util
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -226,6 +227,44 @@ def bench_limiter(env, work, hosts=40, forks=20, latency=0.2):
             "hosts": hosts, "forks": forks}
 
 
+# -- 5. controllers that share a token but not a limiter ----------------------------------------------------------
+
+
+def bench_controllers(env, work, controllers=3, hosts=20, latency=0.05):
+    """Separate AWX jobs or containers: each run has its own home and temporary directory, so its own limiter."""
+    sim = SimulatorProcess(work, {"operations": [operation("shared", "bench-shared-token")]}, latency=latency)
+    runs = []
+    try:
+        for index in range(controllers):
+            home = tempfile.mkdtemp(prefix="wv-c%d-" % index)  # short: ansible-core puts a unix socket there
+            inventory = write(os.path.join(home, "inventory.yml"), "shared:\n  hosts:\n" + "".join(
+                "    c%d_%02d:\n" % (index, i) for i in range(hosts)) + "  vars:\n    ansible_python_interpreter: %s\n"
+                % sys.executable)
+            playbook = write(os.path.join(home, "play.yml"), PLAY_HEADER.format(
+                name="One controller of three", hosts="shared", extra="") + """    - name: Read the budget
+      wolkvox.wolkvox.wolkvox_token_info:
+        server: %s
+        token: bench-shared-token
+      delegate_to: localhost
+      ignore_errors: true
+""" % sim.url)
+            own = dict(env, HOME=home, TMPDIR=home, ANSIBLE_LOCAL_TEMP=os.path.join(home, "tmp"))
+            own.pop("XDG_RUNTIME_DIR", None)
+            runs.append(subprocess.Popen(["ansible-playbook", "-i", inventory, playbook, "-f", str(hosts)], env=own,
+                                         cwd=home, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+        outputs = [run.communicate()[0] for run in runs]
+        log = sim.requests()
+    finally:
+        sim.stop()
+        for run in runs:
+            shutil.rmtree(run.args[2].rsplit("/", 1)[0], ignore_errors=True)
+    failed = sum(int(line.split("failed=")[1].split()[0]) + int(line.split("ignored=")[1].split()[0])
+                 for output in outputs for line in output.splitlines() if "failed=" in line and "ignored=" in line)
+    refused = sum(1 for entry in log if entry["outcome"] == "concurrency")
+    return {"controllers": controllers, "hosts": hosts, "reads": controllers * hosts, "calls": len(log),
+            "refused": refused, "failed": failed, "latency": latency}
+
+
 # -- the report ---------------------------------------------------------------------------------------------------
 
 
@@ -235,7 +274,7 @@ def versions(env):
     return core, platform.python_version()
 
 
-def report(args, per_task, per_task_calls, fleet, fleet_calls, big, limiter, env):
+def report(args, per_task, per_task_calls, fleet, fleet_calls, big, limiter, controllers, env):
     core, python = versions(env)
     lines = []
     out = lines.append
@@ -274,9 +313,16 @@ def report(args, per_task, per_task_calls, fleet, fleet_calls, big, limiter, env
         "(target 0: %s); %.2f s for the whole run against a floor of %.2f s (requests / 2 x latency)."
         % (limiter["hosts"], limiter["forks"], limiter["latency"] * 1000, limiter["calls"], limiter["refused"],
            "met" if limiter_ok else "NOT met", limiter["wall"], limiter["floor"]))
+    controllers_ok = controllers["failed"] == 0 and controllers["calls"] <= 1.5 * controllers["reads"]
+    out("- 5: %d controllers at once, each with its own home and temporary directory (so its own limiter), %d hosts "
+        "each on one shared token, %.0f ms latency: %d failed tasks, %d requests for %d reads (%.2fx; %d refused for "
+        "concurrency; target: 0 failed, <= 1.5x: %s)."
+        % (controllers["controllers"], controllers["hosts"], controllers["latency"] * 1000, controllers["failed"],
+           controllers["calls"], controllers["reads"], controllers["calls"] / float(controllers["reads"]),
+           controllers["refused"], "met" if controllers_ok else "NOT met"))
     text = "\n".join(lines) + "\n"
     write(args.out, text)
-    return text, all(met) and limiter_ok
+    return text, all(met) and limiter_ok and controllers_ok
 
 
 def main():
@@ -288,15 +334,17 @@ def main():
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.abspath(args.collections), ANSIBLE_FORKS="5",
                ANSIBLE_HOST_KEY_CHECKING="false", ANSIBLE_RETRY_FILES_ENABLED="false")
     with tempfile.TemporaryDirectory(prefix="wolkvox-bench-") as work:
-        print("1/4 per-task cost ...", flush=True)
+        print("1/5 per-task cost ...", flush=True)
         per_task, per_task_calls = bench_per_task(env, work, args.rounds)
-        print("2/4 fleet audit ...", flush=True)
+        print("2/5 fleet audit ...", flush=True)
         fleet, fleet_calls = bench_fleet(env, work, args.rounds)
-        print("3/4 60,000 routing points ...", flush=True)
+        print("3/5 60,000 routing points ...", flush=True)
         big = bench_big_answer(env, work, args.rounds)
-        print("4/4 per-token limiter ...", flush=True)
+        print("4/5 per-token limiter ...", flush=True)
         limiter = bench_limiter(env, work)
-    text, met = report(args, per_task, per_task_calls, fleet, fleet_calls, big, limiter, env)
+        print("5/5 three controllers on one token ...", flush=True)
+        controllers = bench_controllers(env, work)
+    text, met = report(args, per_task, per_task_calls, fleet, fleet_calls, big, limiter, controllers, env)
     print(text)
     return 0 if met else 1
 
