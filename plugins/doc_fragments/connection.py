@@ -31,8 +31,8 @@ options:
     required: true
   timeout:
     description:
-      - Seconds a request may take as a whole, from 1 to 3600: connecting, sending and the complete answer. A server
-        that trickles its answer is cut off at this limit. The platform itself stops a call after 60.
+      - Seconds a request may take as a whole (connecting, sending and the complete answer), from 1 to 3600. A
+        server that trickles its answer is cut off at this limit. The platform itself stops a call after 60.
       - If not set, the value of the E(WOLKVOX_TIMEOUT) environment variable is used.
     type: int
     default: 60
@@ -54,7 +54,7 @@ options:
         broken connections and timeouts, with exponential backoff and jitter.
       - A write (any other method) is retried only when the platform cannot have processed it (the connection was
         refused, or the platform refused it for concurrency or maintenance). A write whose outcome is unknown (a
-        timeout, a connection lost after sending, an HTTP 5xx) is never sent again: the task fails with
+        timeout, a connection lost after sending, an HTTP 5xx) is never sent again; the task fails with
         C(error_kind=outcome_unknown), or a resource module reads the resource back to learn what happened.
       - The platform's concurrency refusals (other controllers using the same token) are retried for up to 120
         seconds, or twice O(timeout), without spending O(retries); V(0) turns this off too.
@@ -67,7 +67,7 @@ options:
     description:
       - At most this many requests in flight per token from this machine, across all forks and tasks,
         from 1 to 16. The platform refuses a third simultaneous request on one token.
-      - Slots are lock files named after a hash of the token, in a directory only this user can create:
+      - Slots are lock files named after a hash of the token, in a directory only this user can create,
         C($XDG_RUNTIME_DIR/wolkvox-limiter), else C(~/.ansible/wolkvox-limiter), else a per-user directory in
         the temporary directory. A directory another user created first is never used; with none usable, the
         modules still run (with a warning) and the platform's refusals are retried.

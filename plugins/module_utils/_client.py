@@ -33,7 +33,6 @@ except ImportError:  # not POSIX: the limiter says so when it is asked for
     fcntl = None
 
 from ansible.module_utils.basic import env_fallback
-from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.common.text.converters import to_native, to_text
 from ansible.module_utils.urls import open_url
 

@@ -116,9 +116,10 @@ def _not_json(value, where=""):
     if isinstance(value, (datetime.date, datetime.time)):
         kind = "date and time" if isinstance(value, datetime.datetime) else (
             "date" if isinstance(value, datetime.date) else "time")
+        text = value.isoformat()
+        name = where.lstrip(".") or "an option"
         return ("%s holds the %s %s, which YAML read from an unquoted value and JSON cannot carry: quote it in YAML "
-                "(as in '%s') so that it is sent as text" % (where.lstrip(".") or "an option", kind,
-                                                            value.isoformat(), value.isoformat()))
+                "(as in '%s') so that it is sent as text" % (name, kind, text, text))
     if isinstance(value, dict):
         for key, item in value.items():
             problem = _not_json(item, "%s.%s" % (where, key))

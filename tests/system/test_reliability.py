@@ -172,8 +172,8 @@ def test_a_ca_path_that_is_not_pem_fails_on_both_paths(tmp_path, simulator):
     for fast_path in (True, False):
         play = [{"name": "A CA bundle that is not PEM", "hosts": "localhost", "gather_facts": False,
                  "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}", "wolkvox_fast_path": fast_path},
-                 "tasks": [{"wolkvox.wolkvox.wolkvox_token_info": {"server": sim.url, "token": TOKENS["alpha"],
-                                                                    "ca_path": str(der)},
+                 "tasks": [{"wolkvox.wolkvox.wolkvox_token_info": {
+                     "server": sim.url, "token": TOKENS["alpha"], "ca_path": str(der)},
                             "register": "read", "ignore_errors": True},
                            {"ansible.builtin.copy": {"dest": str(tmp_path / "ca.json"), "content": "{{ read | to_json }}",
                                                      "mode": "0600"}}]}]

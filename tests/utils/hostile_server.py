@@ -116,12 +116,12 @@ class HostileServer:
 def leaks(text, token):
     """Whether ``text`` shows ``token`` in any form: as is, in any case, URL-, JSON- or HTML-encoded."""
     candidates = [text]
-    for _ in range(3):
+    for dummy in range(3):
         candidates.append(unquote(candidates[-1]))
     candidates.append(html.unescape(text))
     candidates.append(text.replace("\\/", "/"))
     unescaped = text
-    for _ in range(3):
+    for dummy in range(3):
         try:
             unescaped = unescaped.encode("latin-1", "backslashreplace").decode("unicode_escape").replace("\\/", "/")
         except UnicodeDecodeError:
