@@ -170,13 +170,12 @@ def test_a_ca_path_that_is_not_pem_fails_on_both_paths(tmp_path, simulator):
     der.write_bytes(b"0\x82\x01\x0a not a PEM file")
     results = []
     for fast_path in (True, False):
+        read = {"wolkvox.wolkvox.wolkvox_token_info": {"server": sim.url, "token": TOKENS["alpha"], "ca_path": str(der)},
+                "register": "read", "ignore_errors": True}
+        keep = {"ansible.builtin.copy": {"dest": str(tmp_path / "ca.json"), "content": "{{ read | to_json }}", "mode": "0600"}}
         play = [{"name": "A CA bundle that is not PEM", "hosts": "localhost", "gather_facts": False,
                  "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}", "wolkvox_fast_path": fast_path},
-                 "tasks": [{"wolkvox.wolkvox.wolkvox_token_info": {
-                     "server": sim.url, "token": TOKENS["alpha"], "ca_path": str(der)},
-                            "register": "read", "ignore_errors": True},
-                           {"ansible.builtin.copy": {"dest": str(tmp_path / "ca.json"), "content": "{{ read | to_json }}",
-                                                     "mode": "0600"}}]}]
+                 "tasks": [read, keep]}]
         (tmp_path / "ca.yml").write_text(yaml.safe_dump(play, sort_keys=False))
         code, output = playbook(tmp_path, ["-i", "localhost,", "-c", "local", "ca.yml"])
         assert code == 0, output[-4000:]
