@@ -152,7 +152,7 @@ docs-lint: $(VENV_TOOLS)/.stamp
 # (docs/docsite/), built to HTML offline, warnings as errors.
 docs: $(VENV_TOOLS)/.stamp
 	@echo "== docs site (antsibull-docs and Sphinx, offline, warnings as errors)"
-	@rm -rf $(BUILD)/docsite && mkdir -p $(BUILD)/docsite/rst && chmod og-w $(BUILD)/docsite/rst
+	@rm -rf $(BUILD)/docsite && mkdir -p $(BUILD)/docsite/rst $(TEST_HOME) && chmod og-w $(BUILD)/docsite/rst
 	@$(call in_stage,docs-site) && env $(TEST_ENV) PATH=$(VENV_TOOLS)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(BUILD)/docs-site \
 		antsibull-docs collection --use-current --cleanup everything --dest-dir $(BUILD)/docsite/rst wolkvox.wolkvox \
 		&& cp docs/site/index.rst docs/site/ansible_docs.rst $(BUILD)/docsite/rst/ \

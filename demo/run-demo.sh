@@ -35,6 +35,8 @@ print("== Fleet: %(operations)d operations, %(ok)d ok, %(warning)d warning, %(cr
 for op in report["operations"]:
     print("   %-18s %-9s %s" % (op["operation"], op["status"], "; ".join(c["message"] for c in op["checks"])))
 print("== API calls: %d by the audit's own count, %d seen by the simulator" % (summary["api_calls"], len(seen)))
+print("== Routing points read for %(routing_points_read)d operations, not read for %(routing_points_not_read)d" % summary)
+print("== Run id %s, the same in the four reports" % report["run_id"])
 PY
 echo "== Reports:"
 for ext in json md junit.xml html; do echo "   $out/reports/wolkvox-audit.$ext"; done

@@ -1,11 +1,18 @@
 # Copyright: Contributors to the wolkvox.wolkvox collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Filters behind the audit role: judge one operation, then the fleet (documented in the .yml files beside)."""
+"""Filters behind the audit role: check its settings, judge one operation, then the fleet.
+
+Each is documented in the .yml file of its name beside this one.
+"""
 
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.wolkvox.wolkvox.plugins.plugin_utils import _audit
+
+
+def audit_settings_problems(settings):
+    return _audit.settings_problems(settings)
 
 
 def audit_operation(token_result, routing_result, name, thresholds=None):
@@ -15,13 +22,24 @@ def audit_operation(token_result, routing_result, name, thresholds=None):
         raise AnsibleFilterError("wolkvox.wolkvox.audit_operation: %s" % exc) from None
 
 
-def audit_fleet(records, hosts=None, thresholds=None, fail_on="never"):
+def audit_collect(state, records, key=None):
+    return _audit.collect(state, records, key)
+
+
+def audit_fleet(records, hosts=None, thresholds=None, fail_on="never", active=None, batch=None, group=None,
+                group_hosts=None, limit=None, run_id=None):
     try:
-        return _audit.fleet(records, hosts=hosts, thresholds=thresholds, fail_on=fail_on)
+        return _audit.fleet(records, hosts=hosts, thresholds=thresholds, fail_on=fail_on, active=active, batch=batch,
+                            group=group, group_hosts=group_hosts, limit=limit, run_id=run_id)
     except _audit.AuditError as exc:
         raise AnsibleFilterError("wolkvox.wolkvox.audit_fleet: %s" % exc) from None
 
 
 class FilterModule:
     def filters(self):
-        return {"audit_operation": audit_operation, "audit_fleet": audit_fleet}
+        return {
+            "audit_settings_problems": audit_settings_problems,
+            "audit_operation": audit_operation,
+            "audit_collect": audit_collect,
+            "audit_fleet": audit_fleet,
+        }

@@ -14,7 +14,6 @@ ARGUMENT_SPEC = dict(
     platform=dict(type="str", default="contact_center", choices=["contact_center", "crm"]),
     operation=dict(type="str"),
 )
-REQUIRED_IF = [("platform", "crm", ["operation"])]
 
 CRM_PATH = "token/tokenInformation.php"
 
@@ -23,9 +22,21 @@ def platform(params):
     return params["platform"]
 
 
+def check_operation(params):
+    """The CRM operation name, checked: one non-empty name (a list arrives here as its text)."""
+    operation = to_text(params.get("operation") if params.get("operation") is not None else "").strip()
+    if not operation:
+        raise WolkvoxError("platform crm needs operation: the name of the CRM operation the token belongs to "
+                           "(as the CRM shows it, case-sensitive)", "bad_option")
+    if operation.startswith(("[", "{")) or "\n" in operation:
+        raise WolkvoxError("operation %r is not one CRM operation name: give a single name, such as 'AcmeCRM'"
+                           % (operation,), "bad_option")
+    return operation
+
+
 def run(client, params, check_mode=False, diff=False):
     if params["platform"] == "crm":
-        answer = client.crm(CRM_PATH, query={"operation": params["operation"]})
+        answer = client.crm(CRM_PATH, query={"operation": check_operation(params)})
     else:
         answer = client.contact_center("information", "token_info")
     record = _the_record(answer.data, answer.msg)
@@ -67,12 +78,23 @@ def normalize(record, which):
     if available is None:
         available = max(limit - used, 0)
     crm = which == "crm"
+    all_today = None if crm else _int_field(record, ["all_token_today"], required=False)
     return dict(
         description=to_text(record.get("description") or "").strip(),
         token_limit=limit,
         token_use_today=used,
-        all_token_today=None if crm else _int_field(record, ["all_token_today"], required=False),
+        all_token_today=all_today,
         available_consumption_options=available,
         hours_to_restart_count=_int_field(record, ["hours_to_restart_count"], required=False) if crm else None,
-        usage_percent=round(used * 100.0 / limit, 2) if limit else (0.0 if not used else 100.0),
+        usage_percent=_percent(used, limit),
+        # The operation's tokens share one daily quota. The platform reports the uses of all of them
+        # (all_token_today) but no separate quota for the operation: the token's own limit is the
+        # conservative reading of the operation's pool.
+        operation_use_today=all_today,
+        operation_available=None if all_today is None else max(limit - all_today, 0),
+        operation_usage_percent=None if all_today is None else _percent(all_today, limit),
     )
+
+
+def _percent(used, limit):
+    return round(used * 100.0 / limit, 2) if limit else (0.0 if not used else 100.0)

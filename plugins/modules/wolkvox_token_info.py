@@ -10,7 +10,13 @@ description:
   - Reads how many uses the API token has today, its daily limit and what is left, from the contact center
     (C(information.php?api=token_info)) or from the CRM (C(token/tokenInformation.php)).
   - The platform counts this read as one use of the token.
-  - An operation's tokens share a daily quota of licenses x 1000 uses, which resets daily.
+  - An operation's tokens share a daily quota of licenses x 1000 uses, which resets daily. A token can have uses
+    left of its own while the operation's shared quota is nearly spent, so the result also reads the operation's
+    budget (RV(token_info.operation_use_today), RV(token_info.operation_available),
+    RV(token_info.operation_usage_percent)).
+  - The platform reports the uses today of all the operation's tokens (C(all_token_today)) but no separate quota for
+    the operation. The operation's budget is therefore read against the token's own limit, taken as the
+    conservative reading of the operation's pool. The CRM reports no such figure, so these fields are V(null) there.
 author:
   - wolkvox.wolkvox contributors (@wolkvox)
 extends_documentation_fragment:
@@ -48,10 +54,12 @@ EXAMPLES = r"""
       delegate_to: localhost
       register: budget
 
-    - name: Say when less than 10% of the daily limit is left
+    - name: Say when less than 10% of the daily limit is left, for the token or for the operation's shared quota
       ansible.builtin.debug:
-        msg: "{{ inventory_hostname }} has used {{ budget.token_info.usage_percent }}% of today's limit"
-      when: budget.token_info.usage_percent > 90
+        msg: >-
+          {{ inventory_hostname }} has used {{ budget.token_info.usage_percent }}% of today's limit
+          ({{ budget.token_info.operation_usage_percent }}% with the operation's other tokens)
+      when: ([budget.token_info.usage_percent, budget.token_info.operation_usage_percent] | max) > 90
 
 - name: Read the budget with WOLKVOX_SERVER and WOLKVOX_TOKEN set in the environment (AWX credential, CI secret)
   wolkvox.wolkvox.wolkvox_token_info:
@@ -103,6 +111,30 @@ token_info:
       description: RV(token_info.token_use_today) as a percentage of RV(token_info.token_limit), to two decimals.
       type: float
       sample: 0.25
+    operation_use_today:
+      description:
+        - Uses today of all the operation's tokens, which share its daily quota (the platform's C(all_token_today)).
+        - V(null) for the CRM, which does not report it.
+      type: int
+      sample: 57
+      version_added: 0.2.0
+    operation_available:
+      description:
+        - Uses left today of the operation's shared budget, read against the token's limit (the platform reports no
+          separate quota for the operation, so the token's limit is the conservative reading of its pool),
+          that is RV(token_info.token_limit) - RV(token_info.operation_use_today), and never below 0.
+        - V(null) for the CRM.
+      type: int
+      sample: 4743
+      version_added: 0.2.0
+    operation_usage_percent:
+      description:
+        - RV(token_info.operation_use_today) as a percentage of RV(token_info.token_limit), to two decimals; compare it
+          with RV(token_info.usage_percent), the token's own share.
+        - V(null) for the CRM.
+      type: float
+      sample: 1.19
+      version_added: 0.2.0
 api_calls:
   description: The HTTP requests sent, retries included. Each one spent a use of the daily quota.
   returned: always

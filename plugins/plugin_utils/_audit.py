@@ -6,29 +6,61 @@
 """The audit's judgement: one operation's token budget and routing points against thresholds, and the fleet.
 
 Statuses rank ok < warning < critical < failed; ``failed`` means the operation could not be audited.
-A check that was not run because an earlier one made it pointless is ``skipped`` and does not count.
+A check whose data was never read because an earlier check made reading it pointless is ``unknown``
+("not read") and does not count toward the operation's status; nothing is ever claimed about it.
+
+The token budget is judged on the worse of two readings: the token's own budget (its
+``available_consumption_options`` of its ``token_limit``) and the operation's shared budget
+(``token_limit - all_token_today`` of ``token_limit``: an operation's tokens share one daily quota, and
+the platform reports no separate figure for it, so the token's limit is taken as the conservative reading
+of the operation's pool).
 """
 
 import datetime
+import os
+import re
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 RANK = {"ok": 0, "warning": 1, "critical": 2, "failed": 3}
 CHANNELS = ("ivr_active", "chat_active", "interaction_active", "crm_active")
 QUOTA_SPENT = "daily quota spent: the platform answered TOKEN LIMIT EXCEEDED; the counter resets daily"
+# kinds of failure that the client already retried as often as it was allowed to
+TRANSIENT = ("network", "timeout", "server_error", "maintenance", "concurrency")
+# a token check that failed this way makes the routing points read pointless: it is not sent
+SPARE_ROUTING_AFTER = ("invalid_token", "quota") + TRANSIENT
 DEFAULT_THRESHOLDS = {
     "warning_available_percent": 20.0,
     "critical_available_percent": 5.0,
     "stale_days": 30,
     "required_channels": [],
 }
+# What XML 1.0 forbids even escaped (C0 controls but tab, line feed and carriage return; surrogates;
+# U+FFFE and U+FFFF), and what a terminal would obey (DEL and the C1 controls): shown as escapes.
+_UNSAFE = re.compile(u"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 class AuditError(ValueError):
     """Thresholds that do not make sense."""
 
 
+def _escape(match):
+    code = ord(match.group(0))
+    return "\\x%02x" % code if code < 0x100 else "\\u%04x" % code
+
+
+def clean(value):
+    """``value`` with every string's unsafe characters replaced by a visible escape (``\\x1b``)."""
+    if isinstance(value, str):
+        return _UNSAFE.sub(_escape, value)
+    if isinstance(value, dict):
+        return {clean(key): clean(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean(item) for item in value]
+    return value
+
+
 def worst(statuses):
-    """The worst of the statuses; a skipped check does not count."""
+    """The worst of the statuses; a check that was not read (unknown, skipped) does not count."""
     statuses = [status for status in statuses if status in RANK]
     return max(statuses, key=RANK.__getitem__) if statuses else "ok"
 
@@ -50,34 +82,171 @@ def check_thresholds(thresholds):
     return merged
 
 
-def _failure(result):
-    """The error of a registered module result, or None when it succeeded."""
-    if not isinstance(result, dict) or not result:
-        return {"msg": "no result: the task did not run for this operation", "kind": "not_run"}
-    if result.get("failed") or result.get("skipped"):
-        msg = result.get("msg") or ("skipped: %s" % result.get("skip_reason", "")).strip()
-        return {"msg": msg, "kind": result.get("error_kind") or ("skipped" if result.get("skipped") else "failed")}
+# -- the role's settings, checked before any API call ---------------------------------------------------------------
+
+def _number(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _report_dir_problem(path):
+    """Why the reports cannot be written to ``path`` on this machine, or None."""
+    if not path or not str(path).strip():
+        return "wolkvox_audit_report_dir is empty: give a directory on the controller (it is created when missing)"
+    full = os.path.realpath(str(path))
+    if os.path.exists(full):
+        if not os.path.isdir(full):
+            return ("wolkvox_audit_report_dir %r is a file, not a directory: give a directory on the controller "
+                    "(it is created when missing)" % str(path))
+        if not os.access(full, os.W_OK | os.X_OK):
+            return "wolkvox_audit_report_dir %r is not writable by this user on the controller" % str(path)
+        return None
+    parent = os.path.dirname(full)
+    while parent and not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        return ("wolkvox_audit_report_dir %r cannot be created: %r is a file, not a directory"
+                % (str(path), parent))
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return ("wolkvox_audit_report_dir %r cannot be created: %r is not writable by this user on the controller"
+                % (str(path), parent))
     return None
 
 
+def settings_problems(settings):
+    """What is wrong with the audit role's settings (``__audit_settings``), in the words of its variables.
+
+    An empty list means the settings are usable. Nothing here talks to the platform.
+    """
+    settings = settings or {}
+    thresholds = dict(DEFAULT_THRESHOLDS)
+    thresholds.update({key: value for key, value in (settings.get("thresholds") or {}).items() if value is not None})
+    problems = []
+    shares = {}
+    for key, name in (("warning_available_percent", "wolkvox_audit_warning_available_percent"),
+                      ("critical_available_percent", "wolkvox_audit_critical_available_percent")):
+        value = _number(thresholds[key])
+        if value is None or not 0 <= value <= 100:
+            problems.append("%s must be a share of the daily limit from 0 to 100, not %r" % (name, thresholds[key]))
+        else:
+            shares[key] = value
+    if len(shares) == 2 and shares["critical_available_percent"] > shares["warning_available_percent"]:
+        problems.append("wolkvox_audit_critical_available_percent (%s) must not be above "
+                        "wolkvox_audit_warning_available_percent (%s): the budget is a warning at or below the "
+                        "warning share and critical at or below the critical share, so 0 <= critical <= warning <= 100"
+                        % (shares["critical_available_percent"], shares["warning_available_percent"]))
+    stale = _number(thresholds["stale_days"])
+    if stale is None or stale < 1 or stale != int(stale):
+        problems.append("wolkvox_audit_stale_days must be a whole number of days, 1 or more, not %r"
+                        % thresholds["stale_days"])
+    channels = thresholds["required_channels"]
+    if not isinstance(channels, list):
+        channels = [channels]
+    unknown = [str(name) for name in channels if name not in CHANNELS]
+    if unknown:
+        problems.append("wolkvox_audit_required_channels may name %s; not %s" % (", ".join(CHANNELS), ", ".join(unknown)))
+    name = settings.get("report_name")
+    if not isinstance(name, str) or not name or "/" in name or "\\" in name or name.startswith(".") \
+            or _UNSAFE.search(name) or name != name.strip():
+        problems.append("wolkvox_audit_report_name must be a plain file name without extension: not empty, "
+                        "no '/', not starting with '.', no surrounding spaces or control characters; not %r" % (name,))
+    problem = _report_dir_problem(settings.get("report_dir"))
+    if problem:
+        problems.append(problem)
+    return problems
+
+
+# -- one operation ---------------------------------------------------------------------------------------------------
+
+def _failure(result, key):
+    """The error of a registered module result that should hold ``key``, or None when it succeeded.
+
+    The role registers its module tasks with ``failed_when: false``, so ``failed`` is false in them even when
+    the module failed: a failure is known from the module's ``error_kind``, or from its missing ``key``.
+    """
+    if not isinstance(result, dict) or not result:
+        return {"msg": "no result: the task did not run for this operation", "kind": "not_run"}
+    if result.get("skipped"):
+        msg = ("skipped: %s" % result.get("skip_reason", "")).strip()
+        return {"msg": msg, "kind": "skipped"}
+    if result.get("failed") or result.get("error_kind") or key not in result:
+        msg = result.get("msg") or "the task returned no %s" % key
+        return {"msg": msg, "kind": result.get("error_kind") or "failed"}
+    return None
+
+
+def _percent(part, whole):
+    return round(part * 100.0 / whole, 2) if whole else 0.0
+
+
+def _budget(info):
+    """The token's budget with both readings, the one that decided, and the check's status inputs."""
+    limit, own_left = info["token_limit"], info["available_consumption_options"]
+    shared_use = info.get("operation_use_today", info.get("all_token_today"))
+    if shared_use is None:
+        shared_left = None
+    else:
+        shared_left = info.get("operation_available")
+        if shared_left is None:
+            shared_left = max(limit - shared_use, 0)
+    if shared_left is None or shared_left > own_left:
+        decided, left = "token", own_left
+    elif shared_left < own_left:
+        decided, left = "operation", shared_left
+    else:
+        decided, left = "both", own_left
+    budget = dict(info)
+    budget.update(
+        available=left,
+        available_percent=_percent(left, limit),
+        decided_by=decided,
+        token_available=own_left,
+        token_available_percent=_percent(own_left, limit),
+        operation_use_today=shared_use,
+        operation_available=shared_left,
+        operation_available_percent=None if shared_left is None else _percent(shared_left, limit),
+    )
+    if "operation_usage_percent" not in budget:
+        budget["operation_usage_percent"] = None if shared_use is None else _percent(shared_use, limit)
+    return budget
+
+
+def _budget_message(budget):
+    head = "%d of %d uses left today (%.1f%%)" % (budget["available"], budget["token_limit"],
+                                                  budget["available_percent"])
+    decided = budget["decided_by"]
+    if budget["operation_available"] is None:
+        return head + " for the token; the platform did not report the operation's shared use"
+    if decided == "both":
+        return head + ", the same for the token's own budget and the operation's shared budget"
+    if decided == "operation":
+        return head + (": shared budget of the operation decided (its tokens used %d today); the token's own "
+                       "budget has %d left (%.1f%%)"
+                       % (budget["operation_use_today"], budget["token_available"], budget["token_available_percent"]))
+    return head + (": the token's own budget decided; the operation's shared budget has %d left (%.1f%%)"
+                   % (budget["operation_available"], budget["operation_available_percent"]))
+
+
 def token_check(result, thresholds):
-    error = _failure(result)
+    error = _failure(result, "token_info")
     if error:
-        status = "critical" if error["kind"] == "quota" else "failed"
-        message = QUOTA_SPENT if error["kind"] == "quota" else error["msg"]
-        return {"name": "token_budget", "status": status, "message": message}, None
-    info = result["token_info"]
-    limit, available = info["token_limit"], info["available_consumption_options"]
-    available_percent = round(available * 100.0 / limit, 2) if limit else 0.0
+        if error["kind"] == "quota":
+            return {"name": "token_budget", "status": "critical", "read": False, "message": QUOTA_SPENT,
+                    "error_kind": "quota"}, None
+        return {"name": "token_budget", "status": "failed", "read": False, "message": "not read: " + error["msg"],
+                "error_kind": error["kind"]}, None
+    budget = _budget(result["token_info"])
+    available_percent = budget["available_percent"]
     if available_percent <= thresholds["critical_available_percent"]:
         status = "critical"
     elif available_percent <= thresholds["warning_available_percent"]:
         status = "warning"
     else:
         status = "ok"
-    message = "%d of %d uses left today (%.1f%%)" % (available, limit, available_percent)
-    budget = dict(info, available_percent=available_percent)
-    return {"name": "token_budget", "status": status, "message": message}, budget
+    return {"name": "token_budget", "status": status, "read": True, "message": _budget_message(budget),
+            "decided_by": budget["decided_by"]}, budget
 
 
 def _age_days(last_use, now):
@@ -90,15 +259,31 @@ def _age_days(last_use, now):
     return (now - moment).total_seconds() / 86400.0
 
 
-def routing_check(result, thresholds, now):
+def _why_not_read(token_result):
+    """Why the routing points were not read, from the token check's failure."""
+    error = _failure(token_result, "token_info") or {"kind": "", "msg": ""}
+    if error["kind"] == "quota":
+        return "not read: the daily quota is spent, so the request could only be refused"
+    if error["kind"] == "invalid_token":
+        return "not read: the platform refused the token, so it would refuse this request too"
+    if error["kind"] in TRANSIENT:
+        return ("not read: the token check already failed (%s) after all its retries; the routing points were not "
+                "asked for, to spare the quota and the wait" % error["kind"])
+    return "not read: the token check failed, so the routing points were not asked for"
+
+
+def routing_check(result, thresholds, now, token_result=None):
+    """The routing points check and how many there are (None when they were not read)."""
     if isinstance(result, dict) and result.get("skipped"):
-        return {"name": "routing_points", "status": "skipped", "findings": [],
-                "message": "not read, to spare the quota: the token check already failed"}, 0
-    error = _failure(result)
+        return {"name": "routing_points", "status": "unknown", "read": False, "findings": [],
+                "message": _why_not_read(token_result)}, None
+    error = _failure(result, "routing_points")
     if error and error["kind"] == "quota":  # spent by this very audit: its token check took the last use
-        return {"name": "routing_points", "status": "critical", "message": QUOTA_SPENT, "findings": []}, 0
+        return {"name": "routing_points", "status": "critical", "read": False, "message": QUOTA_SPENT,
+                "findings": [], "error_kind": "quota"}, None
     if error:
-        return {"name": "routing_points", "status": "failed", "message": error["msg"], "findings": []}, 0
+        return {"name": "routing_points", "status": "failed", "read": False, "message": "not read: " + error["msg"],
+                "findings": [], "error_kind": error["kind"]}, None
     points = result["routing_points"]
     findings = []
     for point in points:
@@ -119,9 +304,21 @@ def routing_check(result, thresholds, now):
             findings.append({"rp_id": point.get("rp_id"), "rp_name": point.get("rp_name"),
                              "last_use": point.get("last_use"), "problems": problems})
     status = "warning" if findings else "ok"
-    message = ("%d of %d routing points need attention" % (len(findings), len(points)) if findings
-               else "%d routing points, all in use" % len(points))
-    return {"name": "routing_points", "status": status, "message": message, "findings": findings}, len(points)
+    if findings:
+        message = "%d of %d routing points need attention" % (len(findings), len(points))
+    elif points:
+        message = "%d routing points, all active and in use" % len(points)
+    else:
+        message = "no routing points"
+    return {"name": "routing_points", "status": status, "read": True, "message": message,
+            "findings": findings}, len(points)
+
+
+def _warnings(name, result):
+    """The module's warnings, each prefixed with the operation's name (the modules' own words do not name it)."""
+    if not isinstance(result, dict):
+        return []
+    return ["%s: %s" % (name, warning) for warning in result.get("warnings") or [] if warning]
 
 
 def operation(name, token_result, routing_result, thresholds=None, now=None):
@@ -129,11 +326,13 @@ def operation(name, token_result, routing_result, thresholds=None, now=None):
     thresholds = check_thresholds(thresholds)
     now = now or datetime.datetime.now()
     token, budget = token_check(token_result, thresholds)
-    routing, total = routing_check(routing_result, thresholds, now)
+    routing, total = routing_check(routing_result, thresholds, now, token_result)
     api_calls = sum(int(result.get("api_calls") or 0) for result in (token_result, routing_result)
                     if isinstance(result, dict))
+    token["warnings"] = _warnings(name, token_result)
+    routing["warnings"] = _warnings(name, routing_result)
     status = worst([token["status"], routing["status"]])
-    return {
+    return clean({
         "operation": name,
         "status": status,
         "summary": "%s: %s - %s; %s" % (name, status, token["message"], routing["message"]),
@@ -141,37 +340,114 @@ def operation(name, token_result, routing_result, thresholds=None, now=None):
         "routing_points_total": total,
         "checks": [token, routing],
         "api_calls": api_calls,
-    }
+        "warnings": token["warnings"] + routing["warnings"],
+    })
 
 
-def fleet(records, hosts=None, thresholds=None, now=None, fail_on="never"):
-    """The fleet report: every operation of ``hosts`` (one with no record shows as failed), and a summary."""
+# -- the fleet ---------------------------------------------------------------------------------------------------------
+
+def collect(state, records, key=None):
+    """The records audited so far in this run, for a play whose batches (``serial``) each add their own.
+
+    ``state`` is what the previous batch returned (or nothing); ``key`` names the run (the play's hosts and the
+    report's path): a state of another key is dropped. When an operation of ``records`` is already in the state,
+    the same fleet is being audited again (a later play): the state starts afresh.
+    """
+    if not isinstance(state, dict) or state.get("key") != key:
+        state = {}
+    done = dict(state.get("records") or {})
+    fresh = {}
+    for record in records or []:
+        if isinstance(record, dict) and record.get("operation"):
+            fresh[record["operation"]] = record
+    if any(name in done for name in fresh):
+        done = {}
+    done.update(fresh)
+    return {"key": key, "records": done}
+
+
+def _names(value):
+    return [str(name) for name in value] if value is not None else None
+
+
+def fleet(records, hosts=None, thresholds=None, now=None, fail_on="never", active=None, batch=None,
+          group=None, group_hosts=None, limit=None, run_id=None):
+    """The fleet report: the operations of ``hosts`` audited so far, and a summary.
+
+    ``hosts`` are the play's operations (``ansible_play_hosts_all``). Without ``active``, every one of them is
+    listed, and one with no record is ``failed``. With ``active`` (``ansible_play_hosts``, the hosts that have not
+    failed) and ``batch`` (``ansible_play_batch``), an operation with no record that is still active and not in
+    this batch is waiting for a later batch (``serial``): it is counted as pending, not listed as failed.
+    ``group_hosts`` are the hosts of the fleet's inventory group ``group`` (None when the inventory has no such
+    group); those outside ``hosts`` were left out of this run, by ``--limit`` (``limit``) for instance.
+    """
     thresholds = check_thresholds(thresholds)
     now = now or datetime.datetime.now()
     by_name = {}
     for record in records or []:
         if isinstance(record, dict) and record.get("operation"):
             by_name[record["operation"]] = record
-    names = list(hosts) if hosts is not None else sorted(by_name)
-    operations = []
+    names = _names(hosts) if hosts is not None else sorted(by_name)
+    active = set(_names(active)) if active is not None else None
+    batch = set(_names(batch) or [])
+    operations, pending = [], []
     for name in names:
         record = by_name.get(name)
+        if record is None and active is not None and name in active and name not in batch:
+            pending.append(name)
+            continue
         if record is None:
             record = operation(name, None, None, thresholds, now)
             for check in record["checks"]:
-                check["message"] = "no audit result: the operation's tasks did not run (the host failed earlier)"
+                check["message"] = ("not read: the operation's tasks did not run (the host failed earlier in the "
+                                    "play)")
+            record["summary"] = "%s: failed - %s" % (name, record["checks"][0]["message"])
         operations.append(record)
+
+    limit = limit or None
+    if group_hosts is not None:
+        missing = [name for name in _names(group_hosts) if name not in names]
+    else:  # no group to compare with: only a --limit says that something was left out
+        missing = None if limit is not None else []
+    limited = bool(missing) or (missing is None and limit is not None)
+    reasons = []
+    if missing:
+        reasons.append("%d of the %d operations of the inventory group %s are not in this run%s: %s"
+                       % (len(missing), len(group_hosts), group, " (--limit %s)" % limit if limit else "",
+                          ", ".join(missing)))
+    elif missing is None and limit is not None:
+        reasons.append("the run was restricted with --limit %s, and the inventory has no group %s to tell which "
+                       "operations were left out" % (limit, group))
+    if pending:
+        reasons.append("%d operations of this run are not audited yet (later serial batches): %s"
+                       % (len(pending), ", ".join(pending)))
+
     counts = {status: sum(1 for op in operations if op["status"] == status) for status in RANK}
-    return {
+    not_read = [op["operation"] for op in operations if not op["checks"][1].get("read")]
+    return clean({
         "schema_version": SCHEMA_VERSION,
+        "run_id": run_id,
         "generated_at": now.strftime("%Y-%m-%dT%H:%M:%S"),
         "thresholds": thresholds,
         "fail_on": fail_on,
+        "partial": bool(reasons),
+        "partial_reasons": reasons,
+        "limited": limited,
+        "limit": limit,
+        "fleet_group": group,
+        "missing_operations": None if missing is None else len(missing),
+        "missing": missing,
+        "pending_operations": len(pending),
+        "pending": pending,
         "summary": dict(counts, operations=len(operations), status=worst(op["status"] for op in operations),
-                        api_calls=sum(op["api_calls"] for op in operations)),
+                        api_calls=sum(op["api_calls"] for op in operations),
+                        routing_points_read=len(operations) - len(not_read),
+                        routing_points_not_read=len(not_read)),
+        "routing_points_not_read": not_read,
         "failing": [op["operation"] for op in operations if fails(op["status"], fail_on)],
+        "warnings": [warning for op in operations for warning in op.get("warnings") or []],
         "operations": operations,
-    }
+    })
 
 
 def fails(status, fail_on):

@@ -51,7 +51,26 @@ def test_the_json_report_lists_every_operation_and_counts_what_was_spent(audit):
     assert statuses == {"bogota-retail": "ok", "lima-telco": "warning", "medellin-bank": "critical",
                         "quito-health": "warning", "santiago-energy": "failed", "mexico-insurance": "ok"}
     assert report["summary"]["api_calls"] == len(log) == 10  # two per operation, one where the token check failed
-    assert report["schema_version"] == 1
+    assert report["schema_version"] == 2
+    assert (report["partial"], report["missing_operations"], report["pending_operations"]) == (False, 0, 0)
+    assert report["summary"]["routing_points_not_read"] == 2  # medellin-bank's quota, santiago-energy's token
+    # mexico-insurance's two tokens share its quota: the operation's budget is the worse, and decides
+    mexico = next(op for op in report["operations"] if op["operation"] == "mexico-insurance")
+    assert (mexico["token"]["decided_by"], mexico["token"]["available"], mexico["token"]["token_available"]) == (
+        "operation", 6000 - 1505, 6000 - 1205)
+    assert "shared budget of the operation decided (its tokens used 1505 today)" in mexico["checks"][0]["message"]
+
+
+def test_the_four_reports_are_one_set_with_one_run_id(audit):
+    reports, log, output = audit
+    assert sorted(path.name for path in reports.iterdir()) == [
+        "wolkvox-audit.html", "wolkvox-audit.json", "wolkvox-audit.junit.xml", "wolkvox-audit.md"]  # no temporary file
+    run_id = json.loads((reports / "wolkvox-audit.json").read_text())["run_id"]
+    assert run_id and "run id: %s" % run_id in output
+    assert "Run id: `%s`" % run_id in (reports / "wolkvox-audit.md").read_text()
+    assert '<meta name="wolkvox-audit-run-id" content="%s">' % run_id in (reports / "wolkvox-audit.html").read_text()
+    suite = next(iter(JUnitXml.fromfile(str(reports / "wolkvox-audit.junit.xml"))))
+    assert {prop.name: prop.value for prop in suite.properties()}["run_id"] == run_id
 
 
 def test_no_token_reaches_a_report_or_the_output_even_at_vvvv(audit):
@@ -65,7 +84,7 @@ def test_junit_xml_is_read_by_junitparser_with_one_case_per_operation_and_check(
     reports, log, output = audit
     xml = JUnitXml.fromfile(str(reports / "wolkvox-audit.junit.xml"))
     cases = {(case.classname, case.name): case for suite in xml for case in suite}
-    assert len(cases) == 10  # six operations, two checks each, less the two calls spared
+    assert len(cases) == 12  # six operations, two checks each: the two calls spared are skipped, "not read"
     outcome = {key: [type(result).__name__ for result in case.result] for key, case in cases.items()}
     assert outcome[("bogota-retail", "token_budget")] == []
     assert outcome[("lima-telco", "token_budget")] == ["Failure"]
@@ -77,15 +96,22 @@ def test_junit_xml_is_read_by_junitparser_with_one_case_per_operation_and_check(
     assert "TOKEN LIMIT EXCEEDED" in failure.message
     error = cases[("santiago-energy", "token_budget")].result[0]
     assert isinstance(error, Error) and "PLEASE VALIDATE TOKEN" in error.message
+    assert outcome[("medellin-bank", "routing_points")] == outcome[("santiago-energy", "routing_points")] == ["Skipped"]
+    assert cases[("medellin-bank", "routing_points")].result[0].message.startswith("not read: ")
     suite = next(iter(xml))
-    assert (suite.tests, suite.failures, suite.errors) == (10, 3, 1)
+    assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (12, 3, 1, 2)
 
 
 def test_markdown_has_the_fleet_table_and_the_routing_points_needing_attention(audit):
     reports, log, output = audit
     text = (reports / "wolkvox-audit.md").read_text()
     assert text.startswith("# wolkvox audit: failed\n")
-    assert "| lima-telco | WARNING | 289 of 4000 uses left today (7.2%) |" in text
+    assert ("| lima-telco | WARNING | 289 of 4000 uses left today (7.2%), the same for the token's own budget and the "
+            "operation's shared budget |") in text
+    assert ("| mexico-insurance | ok | 4495 of 6000 uses left today (74.9%): shared budget of the operation decided "
+            "(its tokens used 1505 today); the token's own budget has 4795 left (79.9%) |") in text
+    assert "**Not read** for 2 of 6 operations, so nothing is known of their routing points: medellin-bank, " \
+           "santiago-energy." in text
     assert "| quito-health | 4003 Campana vacunacion 2025 | - | no channel active, no recorded use |" in text
 
 
@@ -100,7 +126,11 @@ def test_the_html_page_renders_its_chart_and_table_in_chromium(audit):
              "--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir=" + profile]
     dom = subprocess.run([CHROMIUM] + flags + ["--dump-dom", page], capture_output=True, text=True,
                          timeout=120, check=True).stdout
-    assert dom.count('class="bar"') == 5  # every operation with a budget, and the one whose quota is spent
+    # two bars for every operation with a budget (the token's own use, the operation's shared use), one full bar
+    # for the one whose quota is spent
+    assert dom.count('class="bar token"') == dom.count('class="bar operation"') == 4
+    assert dom.count('class="bar spent"') == 1
+    assert dom.count('data-decided="false"') == 1  # mexico-insurance's own budget: its shared budget decided
     assert '<table id="routing-points">' in dom and dom.count("Resultados de laboratorio") == 1
     for external in ("<script src", "<link", "<img", "url(", "@import"):  # self-contained: nothing to fetch
         assert external not in dom, external

@@ -48,7 +48,7 @@ def test_the_credential_type_injects_the_modules_environment_fallbacks():
 def test_an_awx_job_audits_its_operation_from_the_injected_environment(tmp_path, simulator):
     sim = simulator({"operations": [{"name": "acme", "licenses": 1, "tokens": [{"name": "acme", "token": TOKEN}],
                                      "routing_points": []}]})
-    (tmp_path / "inventory.yml").write_text("awx_inventory:\n  hosts:\n    acme:\n")  # no connection variables
+    (tmp_path / "inventory.yml").write_text("wolkvox:\n  hosts:\n    acme:\n")  # no connection variables
     env = injected_environment({"server": sim.url, "token": TOKEN})
     env["ANSIBLE_SHOW_CUSTOM_STATS"] = "true"
     code, output = playbook(tmp_path, ["wolkvox.wolkvox.audit", "-i", "inventory.yml", "-e", "awx_job_id=4242"], env)

@@ -123,7 +123,7 @@ def leaks(text, token):
     unescaped = text
     for dummy in range(3):
         try:
-            unescaped = unescaped.encode("latin-1", "backslashreplace").decode("unicode_escape").replace("\\/", "/")
+            unescaped = unescaped.replace("\\/", "/").encode("latin-1", "backslashreplace").decode("unicode_escape")
         except UnicodeDecodeError:
             break
         candidates.append(unescaped)

@@ -58,7 +58,8 @@ def test_contact_center_token_info_with_odd_values():
               "available_consumption_options": "4788", "unknown_new_field": {"x": 1}}
     assert _token_info.normalize(record, "contact_center") == {
         "description": "token", "token_limit": 4800, "token_use_today": 12, "all_token_today": None,
-        "available_consumption_options": 4788, "hours_to_restart_count": None, "usage_percent": 0.25}
+        "available_consumption_options": 4788, "hours_to_restart_count": None, "usage_percent": 0.25,
+        "operation_use_today": None, "operation_available": None, "operation_usage_percent": None}
 
 
 def test_crm_token_info_maps_the_misspelt_field():
@@ -66,7 +67,8 @@ def test_crm_token_info_maps_the_misspelt_field():
               "available_consumition_options": 4800, "hours_to_restart_count": 15}
     assert _token_info.normalize(record, "crm") == {
         "description": "token", "token_limit": 4800, "token_use_today": 0, "all_token_today": None,
-        "available_consumption_options": 4800, "hours_to_restart_count": 15, "usage_percent": 0.0}
+        "available_consumption_options": 4800, "hours_to_restart_count": 15, "usage_percent": 0.0,
+        "operation_use_today": None, "operation_available": None, "operation_usage_percent": None}
 
 
 def test_missing_available_is_computed_and_a_zero_limit_reads_as_all_used():
@@ -111,7 +113,8 @@ def test_token_info_from_both_platforms(sim):
     result = _token_info.run(client_for(sim, []), {"platform": "contact_center", "operation": None})
     assert result == {"changed": False, "token_info": {
         "description": "token", "token_limit": 2000, "token_use_today": 100, "all_token_today": 100,
-        "available_consumption_options": 1900, "hours_to_restart_count": None, "usage_percent": 5.0}}
+        "available_consumption_options": 1900, "hours_to_restart_count": None, "usage_percent": 5.0,
+        "operation_use_today": 100, "operation_available": 1900, "operation_usage_percent": 5.0}}
     crm = _token_info.run(client_for(sim, [], "crm"), {"platform": "crm", "operation": "Acme"})["token_info"]
     assert (crm["token_use_today"], crm["available_consumption_options"], crm["all_token_today"]) == (101, 1899, None)
     assert 1 <= crm["hours_to_restart_count"] <= 24

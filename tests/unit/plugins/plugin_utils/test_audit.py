@@ -3,22 +3,31 @@
 """The audit's judgement, as the audit role's reports show it."""
 
 import datetime
+import os
+import xml.etree.ElementTree as ET
 
+import jinja2
 import pytest
 
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.wolkvox.wolkvox.plugins.filter.audit import audit_fleet, audit_operation
+from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _token_info
 from ansible_collections.wolkvox.wolkvox.plugins.plugin_utils import _audit
 
 NOW = datetime.datetime(2026, 11, 23, 12, 0, 0)
+TEMPLATES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "roles", "audit", "templates")
 
 
-def budget(limit, used, api_calls=1):
-    return {"changed": False, "api_calls": api_calls, "token_info": {
-        "description": "token", "token_limit": limit, "token_use_today": used, "all_token_today": used,
+def budget(limit, used, api_calls=1, all_today=None, warnings=None):
+    all_today = used if all_today is None else all_today
+    result = {"changed": False, "api_calls": api_calls, "token_info": {
+        "description": "token", "token_limit": limit, "token_use_today": used, "all_token_today": all_today,
         "available_consumption_options": limit - used, "hours_to_restart_count": None,
         "usage_percent": round(used * 100.0 / limit, 2)}}
+    if warnings:
+        result["warnings"] = warnings
+    return result
 
 
 def point(rp_id, last_use="2026-11-23T08:00:00", **channels):
@@ -32,7 +41,18 @@ def points(*items):
 
 
 def failure(kind, msg="it failed"):
-    return {"failed": True, "msg": msg, "error_kind": kind, "api_calls": 1}
+    """A module failure as the role registers it: failed_when: false leaves failed false, msg and error_kind stay."""
+    return {"failed": False, "failed_when_result": False, "changed": False, "msg": msg, "error_kind": kind,
+            "api_calls": 1}
+
+
+SKIPPED = {"changed": False, "skipped": True, "skip_reason": "Conditional result was False"}
+
+
+def render(template, report):
+    # the template module's settings: blocks swallow the line break after them
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False, trim_blocks=True)
+    return env.get_template(template).render(__audit_report=report)
 
 
 @pytest.mark.parametrize("used, status", [
@@ -53,8 +73,122 @@ def test_the_token_budget_against_the_thresholds(used, status):
 def test_thresholds_are_the_users():
     record = _audit.operation("acme", budget(1000, 500), points(),
                               {"warning_available_percent": 60, "critical_available_percent": 50}, now=NOW)
-    assert record["checks"][0] == {"name": "token_budget", "status": "critical",
-                                   "message": "500 of 1000 uses left today (50.0%)"}
+    assert record["checks"][0] == {
+        "name": "token_budget", "status": "critical", "read": True, "decided_by": "both", "warnings": [],
+        "message": "500 of 1000 uses left today (50.0%), the same for the token's own budget and the operation's "
+                   "shared budget"}
+
+
+# -- 1. the central number: the worse of the token's own budget and the operation's shared budget ------------------
+
+def test_the_shared_budget_of_the_operation_decides_when_it_is_the_worse():
+    # the token has 399 of its 1000 uses left, but the operation's tokens used 971 of the shared quota
+    record = _audit.operation("acme", budget(1000, 601, all_today=971), points(point("1")), now=NOW)
+    token = record["checks"][0]
+    assert (token["status"], record["status"]) == ("critical", "critical")
+    assert token["message"] == ("29 of 1000 uses left today (2.9%): shared budget of the operation decided (its tokens "
+                                "used 971 today); the token's own budget has 399 left (39.9%)")
+    assert token["decided_by"] == "operation"
+    assert {key: record["token"][key] for key in (
+        "available", "available_percent", "decided_by", "token_available", "token_available_percent",
+        "operation_use_today", "operation_available", "operation_available_percent", "operation_usage_percent")} == {
+        "available": 29, "available_percent": 2.9, "decided_by": "operation", "token_available": 399,
+        "token_available_percent": 39.9, "operation_use_today": 971, "operation_available": 29,
+        "operation_available_percent": 2.9, "operation_usage_percent": 97.1}
+    assert "shared budget of the operation decided" in record["summary"]
+
+
+def test_the_tokens_own_budget_decides_when_it_is_the_worse_and_an_unreported_share_is_said_so():
+    result = budget(1000, 100)
+    result["token_info"]["available_consumption_options"] = 50  # a token limit below the operation's pool
+    token = _audit.operation("acme", result, points(), now=NOW)["checks"][0]
+    assert token["message"] == ("50 of 1000 uses left today (5.0%): the token's own budget decided; the operation's "
+                                "shared budget has 900 left (90.0%)")
+    assert token["status"] == "critical"
+    result = budget(1000, 100)
+    result["token_info"]["all_token_today"] = None
+    record = _audit.operation("acme", result, points(), now=NOW)
+    assert record["checks"][0]["message"] == ("900 of 1000 uses left today (90.0%) for the token; the platform did not "
+                                              "report the operation's shared use")
+    assert record["token"]["operation_available"] is None and record["token"]["decided_by"] == "token"
+
+
+def test_token_info_reads_the_operations_budget_against_the_tokens_limit():
+    record = {"token_limit": "1000", "token_use_today": "601", "all_token_today": "971",
+              "available_consumption_options": "399"}
+    info = _token_info.normalize(record, "contact_center")
+    assert (info["usage_percent"], info["operation_use_today"], info["operation_available"],
+            info["operation_usage_percent"]) == (60.1, 971, 29, 97.1)
+    over = _token_info.normalize(dict(record, all_token_today="1200"), "contact_center")
+    assert over["operation_available"] == 0 and over["operation_usage_percent"] == 120.0
+    crm = _token_info.normalize({"token_limit": 4800, "token_use_today": 0, "available_consumition_options": 4800},
+                                "crm")
+    assert (crm["operation_use_today"], crm["operation_available"], crm["operation_usage_percent"]) == (None, None, None)
+
+
+def test_every_report_shows_both_budgets_and_which_decided():
+    report = _audit.fleet([_audit.operation("acme", budget(1000, 601, all_today=971), points(point("1")), now=NOW)],
+                          ["acme"], now=NOW, run_id="r1")
+    assert report["operations"][0]["token"]["decided_by"] == "operation"
+    for template in ("report.md.j2", "report.junit.xml.j2", "report.html.j2"):
+        text = render(template, report)
+        assert "shared budget of the operation decided" in text, template
+        assert "399 left (39.9%)" in text, template
+    html = render("report.html.j2", report)
+    assert 'class="bar token" data-decided="false"' in html and 'class="bar operation" data-decided="true"' in html
+    assert "39.9% token" not in html and "60.1% token &middot; 97.1% operation" in html
+
+
+# -- 2. never claim what was not read ------------------------------------------------------------------------------
+
+def test_a_spent_quota_is_critical_and_the_spared_call_is_not_read():
+    record = _audit.operation("acme", failure("quota"), SKIPPED, now=NOW)
+    assert record["status"] == "critical"
+    assert [c["status"] for c in record["checks"]] == ["critical", "unknown"]
+    assert [c["read"] for c in record["checks"]] == [False, False]
+    assert record["checks"][1]["message"] == "not read: the daily quota is spent, so the request could only be refused"
+    assert record["routing_points_total"] is None
+    assert record["api_calls"] == 1
+
+
+def test_a_quota_that_runs_out_between_the_two_calls_is_critical():
+    record = _audit.operation("acme", budget(1000, 1000), failure("quota"), now=NOW)
+    assert [c["status"] for c in record["checks"]] == ["critical", "critical"]
+    assert record["checks"][1]["message"].startswith("daily quota spent")
+    assert record["status"] == "critical"
+
+
+def test_routing_points_that_were_not_read_are_never_claimed_in_use():
+    records = [
+        _audit.operation("read", budget(1000, 1), points(point("1")), now=NOW),
+        _audit.operation("spent", failure("quota"), SKIPPED, now=NOW),
+        _audit.operation("down", failure("network", "no answer"), SKIPPED, now=NOW),
+        _audit.operation("broken", budget(1000, 1), failure("bad_answer", "the platform answered garbage"), now=NOW),
+    ]
+    report = _audit.fleet(records, ["read", "spent", "down", "broken"], now=NOW, run_id="r1")
+    assert report["summary"]["routing_points_read"] == 1
+    assert report["summary"]["routing_points_not_read"] == 3
+    assert report["routing_points_not_read"] == ["spent", "down", "broken"]
+    assert [op["checks"][1]["read"] for op in report["operations"]] == [True, False, False, False]
+    assert report["operations"][3]["checks"][1] == {
+        "name": "routing_points", "status": "failed", "read": False, "findings": [], "error_kind": "bad_answer",
+        "message": "not read: the platform answered garbage", "warnings": []}
+    for template in ("report.md.j2", "report.html.j2"):
+        text = render(template, report)
+        assert "every routing point" not in text and "all are active and in use" not in text, template
+        assert "None among the 1 operations whose routing points were read" in text, template
+        assert "for 3 of 4 operations, so nothing is known of their routing points: spent, down, broken" in text
+    junit = ET.fromstring(render("report.junit.xml.j2", report))
+    skipped = [case.get("classname") for case in junit.iter("testcase") if case.find("skipped") is not None]
+    assert skipped == ["spent", "down"]
+    assert junit.find("testsuite").get("skipped") == "2"
+
+
+def test_when_every_routing_point_was_read_the_reports_say_so():
+    report = _audit.fleet([_audit.operation("a", budget(1000, 1), points(point("1")), now=NOW)], ["a"], now=NOW)
+    assert "None: the routing points of every operation were read, and all are active and in use." in render(
+        "report.md.j2", report)
+    assert _audit.operation("a", budget(1000, 1), points(), now=NOW)["checks"][1]["message"] == "no routing points"
 
 
 def test_routing_points_needing_attention():
@@ -79,30 +213,82 @@ def test_routing_points_needing_attention():
     assert record["routing_points_total"] == 6 and record["api_calls"] == 2
 
 
-def test_a_spent_quota_is_critical_and_the_spared_call_does_not_count():
-    skipped = {"changed": False, "skipped": True, "skip_reason": "Conditional result was False"}
-    record = _audit.operation("acme", failure("quota"), skipped, now=NOW)
-    assert record["status"] == "critical"
-    assert [c["status"] for c in record["checks"]] == ["critical", "skipped"]
-    assert record["checks"][1]["message"] == "not read, to spare the quota: the token check already failed"
-    assert record["api_calls"] == 1
+# -- 6 and 8. failures as the role registers them; no claim about where a token came from ----------------------------
+
+CLIENT_REFUSAL = ("the platform refused the token (HTTP 403 PLEASE VALIDATE TOKEN): it is invalid, expired, or belongs "
+                  "to another operation or server")
 
 
-def test_a_quota_that_runs_out_between_the_two_calls_is_critical():
-    record = _audit.operation("acme", budget(1000, 1000), failure("quota"), now=NOW)
-    assert [c["status"] for c in record["checks"]] == ["critical", "critical"]
-    assert record["checks"][1]["message"].startswith("daily quota spent")
-    assert record["status"] == "critical"
-
-
-def test_a_refused_token_fails_the_operation_with_the_reason():
-    record = _audit.operation("acme", failure("invalid_token", "the platform refused the token"),
-                              {"skipped": True}, now=NOW)
+def test_a_refused_token_fails_the_operation_with_the_clients_reason_and_nothing_added():
+    record = _audit.operation("acme", failure("invalid_token", CLIENT_REFUSAL), SKIPPED, now=NOW)
     assert record["status"] == "failed"
-    assert record["checks"][0]["message"] == "the platform refused the token"
-    assert record["summary"] == ("acme: failed - the platform refused the token; "
-                                 "not read, to spare the quota: the token check already failed")
+    assert record["checks"][0]["message"] == "not read: " + CLIENT_REFUSAL
+    assert record["checks"][1]["message"] == ("not read: the platform refused the token, so it would refuse this "
+                                              "request too")
+    assert record["summary"] == "acme: failed - not read: %s; %s" % (CLIENT_REFUSAL, record["checks"][1]["message"])
+    added = record["summary"].replace(CLIENT_REFUSAL, "")
+    for claim in ("WOLKVOX_TOKEN", "vault", "environment", "inventory", "credential", "wolkvox_token"):
+        assert claim not in added
 
+
+def test_a_failure_registered_with_failed_when_false_is_still_a_failure():
+    # failed_when: false makes 'failed' false; the module's error_kind and msg, or a missing result, tell
+    record = _audit.operation("acme", failure("maintenance", "the platform is in maintenance"), SKIPPED, now=NOW)
+    assert record["status"] == "failed"
+    assert record["checks"][0]["error_kind"] == "maintenance"
+    argspec = {"failed": False, "failed_when_result": False, "msg": "missing required arguments: token"}
+    assert _audit.operation("acme", argspec, SKIPPED, now=NOW)["checks"][0]["message"] == (
+        "not read: missing required arguments: token")
+    assert _audit.operation("acme", {"failed": True, "msg": "boom"}, SKIPPED, now=NOW)["status"] == "failed"
+
+
+@pytest.mark.parametrize("kind", ["network", "timeout", "server_error", "maintenance", "concurrency"])
+def test_a_transient_failure_of_the_first_call_says_why_the_second_was_not_sent(kind):
+    record = _audit.operation("acme", failure(kind, "gave up after 3 attempts"), SKIPPED, now=NOW)
+    assert record["checks"][1]["status"] == "unknown"
+    assert record["checks"][1]["message"] == (
+        "not read: the token check already failed (%s) after all its retries; the routing points were not asked "
+        "for, to spare the quota and the wait" % kind)
+    assert kind in _audit.SPARE_ROUTING_AFTER
+
+
+def test_the_spared_kinds_are_the_roles():
+    with open(os.path.join(TEMPLATES, "..", "vars", "main.yml"), encoding="utf-8") as handle:
+        text = handle.read()
+    assert "__audit_spare_routing_after: [%s]" % ", ".join(_audit.SPARE_ROUTING_AFTER) in text
+
+
+def test_warnings_name_their_operation_in_the_record_and_the_reports():
+    retry = "wolkvox token_info: the platform failed to answer (HTTP 503); retrying in 0.8 seconds (retry 1 of 1)"
+    record = _audit.operation("acme", budget(1000, 1, warnings=[retry]), points(), now=NOW)
+    assert record["warnings"] == ["acme: " + retry]
+    assert record["checks"][0]["warnings"] == ["acme: " + retry] and record["checks"][1]["warnings"] == []
+    report = _audit.fleet([record], ["acme"], now=NOW)
+    assert report["warnings"] == ["acme: " + retry]
+    assert "- acme: " + retry in render("report.md.j2", report)
+    assert "<li>acme: " + retry + "</li>" in render("report.html.j2", report)
+    junit = ET.fromstring(render("report.junit.xml.j2", report))
+    assert [case.findtext("system-err") for case in junit.iter("testcase")] == ["acme: " + retry, None]
+
+
+# -- 5. platform text can not break a report ------------------------------------------------------------------------
+
+def test_control_characters_from_the_platform_are_shown_escaped_everywhere():
+    name = "Main\x00\x1b[31m\x7f\x85\ud800"
+    routing = points(dict(point("1", last_use=None), rp_name=name))
+    record = _audit.operation("acme", budget(1000, 1), routing, now=NOW)
+    assert record["checks"][1]["findings"][0]["rp_name"] == "Main\\x00\\x1b[31m\\x7f\\x85\\ud800"
+    failed = _audit.operation("acme", failure("server_error", "busy\x0bnow\ttab\nline"), SKIPPED, now=NOW)
+    assert failed["checks"][0]["message"] == "not read: busy\\x0bnow\ttab\nline"
+    failed["operation"] = "other"
+    report = _audit.fleet([record, failed], ["acme", "other"], now=NOW)
+    for template in ("report.md.j2", "report.junit.xml.j2", "report.html.j2"):
+        text = render(template, report)
+        assert not _audit._UNSAFE.search(text), template
+    ET.fromstring(render("report.junit.xml.j2", report))  # well-formed XML 1.0
+
+
+# -- 4. the fleet: serial batches and --limit --------------------------------------------------------------------------
 
 def test_the_fleet_lists_every_host_even_one_without_a_record():
     records = [_audit.operation("a", budget(1000, 10), points(point("1")), now=NOW),
@@ -110,12 +296,62 @@ def test_the_fleet_lists_every_host_even_one_without_a_record():
     report = _audit.fleet(records, hosts=["a", "b", "c"], now=NOW, fail_on="critical")
     assert [(op["operation"], op["status"]) for op in report["operations"]] == [
         ("a", "ok"), ("b", "critical"), ("c", "failed")]
-    assert report["operations"][2]["checks"][0]["message"].startswith("no audit result")
+    assert report["operations"][2]["checks"][0]["message"].startswith("not read: the operation's tasks did not run")
     assert report["summary"] == {"ok": 1, "warning": 0, "critical": 1, "failed": 1, "operations": 3,
-                                 "status": "failed", "api_calls": 4}
-    assert (report["schema_version"], report["fail_on"], report["generated_at"]) == (1, "critical", "2026-11-23T12:00:00")
+                                 "status": "failed", "api_calls": 4, "routing_points_read": 2,
+                                 "routing_points_not_read": 1}
+    assert (report["schema_version"], report["fail_on"], report["generated_at"]) == (2, "critical", "2026-11-23T12:00:00")
     assert report["failing"] == ["b", "c"]
+    assert report["partial"] is False and report["missing_operations"] == 0 and report["pending_operations"] == 0
     assert _audit.fleet(records, hosts=["a", "b", "c"], now=NOW)["failing"] == []  # fail_on: never
+
+
+def test_with_serial_each_batch_reports_the_operations_so_far_and_counts_the_later_ones_as_pending():
+    hosts = ["a", "b", "c", "d"]
+    first = _audit.collect({}, [_audit.operation("a", budget(1000, 1), points(), now=NOW)], key=hosts)
+    report = _audit.fleet(list(first["records"].values()), hosts, now=NOW, active=hosts, batch=["a"])
+    assert [op["operation"] for op in report["operations"]] == ["a"]
+    assert (report["partial"], report["pending_operations"], report["pending"]) == (True, 3, ["b", "c", "d"])
+    assert report["partial_reasons"] == ["3 operations of this run are not audited yet (later serial batches): b, c, d"]
+    assert report["summary"]["failed"] == 0
+    # batch 2: b failed before the audit (it is no longer active); c is audited
+    second = _audit.collect(first, [_audit.operation("c", budget(1000, 1), points(), now=NOW)], key=hosts)
+    report = _audit.fleet(list(second["records"].values()), hosts, now=NOW, active=["a", "c", "d"], batch=["c"])
+    assert [(op["operation"], op["status"]) for op in report["operations"]] == [("a", "ok"), ("b", "failed"),
+                                                                                ("c", "ok")]
+    assert report["pending"] == ["d"]
+    third = _audit.collect(second, [_audit.operation("d", budget(1000, 1), points(), now=NOW)], key=hosts)
+    report = _audit.fleet(list(third["records"].values()), hosts, now=NOW, active=["a", "c", "d"], batch=["d"])
+    assert report["partial"] is False and [op["operation"] for op in report["operations"]] == hosts
+
+
+def test_collected_records_start_afresh_for_another_run_or_a_second_audit_of_the_same_fleet():
+    state = _audit.collect({}, [_audit.operation("a", budget(1000, 1), points(), now=NOW)], key=["a", "b"])
+    assert sorted(_audit.collect(state, [{"operation": "b"}], key=["a", "b"])["records"]) == ["a", "b"]
+    assert sorted(_audit.collect(state, [{"operation": "b"}], key=["b"])["records"]) == ["b"]
+    assert sorted(_audit.collect(state, [{"operation": "a"}], key=["a", "b"])["records"]) == ["a"]
+
+
+def test_a_run_limited_to_part_of_the_fleet_says_it_is_partial_in_every_report():
+    records = [_audit.operation("a", budget(1000, 1), points(), now=NOW)]
+    report = _audit.fleet(records, ["a"], now=NOW, group="wolkvox", group_hosts=["a", "b", "c"], limit="a",
+                          run_id="r1")
+    assert (report["partial"], report["limited"], report["missing_operations"], report["missing"]) == (
+        True, True, 2, ["b", "c"])
+    reason = "2 of the 3 operations of the inventory group wolkvox are not in this run (--limit a): b, c"
+    assert report["partial_reasons"] == [reason]
+    assert "# wolkvox audit: ok (partial report)" in render("report.md.j2", report)
+    assert "**Partial report:** " + reason in render("report.md.j2", report)
+    assert '<p id="partial" class="partial"><b>Partial report:</b> ' + reason in render("report.html.j2", report)
+    properties = {(p.get("name"), p.get("value")) for p in ET.fromstring(render("report.junit.xml.j2", report)).iter(
+        "property")}
+    assert {("partial", "true"), ("partial_reason", reason), ("missing_operations", "2"), ("run_id", "r1")} <= properties
+    # no group to compare with: the limit alone says the report is partial, and the count is unknown
+    unknown = _audit.fleet(records, ["a"], now=NOW, group="wolkvox", group_hosts=None, limit="a")
+    assert (unknown["partial"], unknown["limited"], unknown["missing_operations"]) == (True, True, None)
+    # a limit that leaves nothing of the group out is no restriction
+    whole = _audit.fleet(records, ["a"], now=NOW, group="wolkvox", group_hosts=["a"], limit="wolkvox")
+    assert (whole["partial"], whole["limited"], whole["missing_operations"]) == (False, False, 0)
 
 
 @pytest.mark.parametrize("status, fail_on, fails", [
@@ -138,3 +374,58 @@ def test_thresholds_that_make_no_sense_are_refused_by_the_filters(thresholds, sa
     assert says in str(info.value)
     with pytest.raises(AnsibleFilterError):
         audit_fleet([], ["acme"], thresholds)
+
+
+# -- 3. settings checked before any API call ------------------------------------------------------------------------
+
+def settings(tmp_path, **changes):
+    base = {"thresholds": {"warning_available_percent": 20.0, "critical_available_percent": 5.0, "stale_days": 30,
+                           "required_channels": []},
+            "report_dir": str(tmp_path / "reports"), "report_name": "wolkvox-audit"}
+    base["thresholds"].update({key: changes.pop(key) for key in list(changes) if key in base["thresholds"]})
+    base.update(changes)
+    return base
+
+
+def test_usable_settings_have_no_problem(tmp_path):
+    assert _audit.settings_problems(settings(tmp_path)) == []
+    assert _audit.settings_problems(settings(tmp_path, report_dir=str(tmp_path))) == []
+    assert _audit.settings_problems(settings(tmp_path, report_dir=str(tmp_path / "new" / "deeper"))) == []
+
+
+@pytest.mark.parametrize("changes, says", [
+    ({"warning_available_percent": 5.0, "critical_available_percent": 10.0},
+     "wolkvox_audit_critical_available_percent (10.0) must not be above wolkvox_audit_warning_available_percent (5.0)"),
+    ({"warning_available_percent": 150.0},
+     "wolkvox_audit_warning_available_percent must be a share of the daily limit from 0 to 100, not 150.0"),
+    ({"critical_available_percent": -1.0},
+     "wolkvox_audit_critical_available_percent must be a share of the daily limit from 0 to 100, not -1.0"),
+    ({"stale_days": 0}, "wolkvox_audit_stale_days must be a whole number of days, 1 or more, not 0"),
+    ({"required_channels": ["sms_active"]}, "wolkvox_audit_required_channels may name ivr_active"),
+    ({"report_name": ""}, "wolkvox_audit_report_name must be a plain file name without extension"),
+    ({"report_name": "reports/audit"}, "not 'reports/audit'"),
+    ({"report_name": ".hidden"}, "not starting with '.'"),
+    ({"report_dir": ""}, "wolkvox_audit_report_dir is empty"),
+])
+def test_settings_that_make_no_sense_are_named_with_what_is_accepted(tmp_path, changes, says):
+    problems = _audit.settings_problems(settings(tmp_path, **changes))
+    assert len(problems) == 1 and says in problems[0], problems
+
+
+def test_a_report_dir_that_is_a_file_or_under_one_is_refused(tmp_path):
+    target = tmp_path / "taken"
+    target.write_text("")
+    assert _audit.settings_problems(settings(tmp_path, report_dir=str(target))) == [
+        "wolkvox_audit_report_dir %r is a file, not a directory: give a directory on the controller (it is created "
+        "when missing)" % str(target)]
+    assert _audit.settings_problems(settings(tmp_path, report_dir=str(target / "reports"))) == [
+        "wolkvox_audit_report_dir %r cannot be created: %r is a file, not a directory"
+        % (str(target / "reports"), str(target))]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_a_report_dir_that_can_not_be_written_is_refused(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    assert "is not writable by this user" in _audit.settings_problems(settings(tmp_path, report_dir=str(locked)))[0]
+    assert "cannot be created" in _audit.settings_problems(settings(tmp_path, report_dir=str(locked / "x")))[0]
