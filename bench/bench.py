@@ -227,6 +227,70 @@ def bench_limiter(env, work, hosts=40, forks=20, latency=0.2):
             "hosts": hosts, "forks": forks}
 
 
+# -- 6. 200 agents as code -----------------------------------------------------------------------------------------
+
+
+def bench_agents(env, work, rounds, agents=200, latency=0.05):
+    """Converge 200 agents on an empty operation with wolkvox_agents, then again; against the uri loop a user writes."""
+    op = dict(operation("agents", "bench-agents-token"), licenses=5)
+    sim = SimulatorProcess(work, {"operations": [op]}, latency=latency)
+    try:
+        inventory = write(os.path.join(work, "local.ini"), "localhost ansible_connection=local "
+                                                           "ansible_python_interpreter=%s\n" % sys.executable)
+        people = "".join('      - {dni: "%08d", name: "Agent %03d", password: "Bench#Pass%03d"}\n' % (i, i, i)
+                         for i in range(agents))
+        variables = "  vars:\n    people:\n" + people
+        collection = write(os.path.join(work, "agents.yml"), PLAY_HEADER.format(
+            name="Agents as code", hosts="localhost", extra=variables) + """    - name: Converge the agents
+      wolkvox.wolkvox.wolkvox_agents:
+        server: %s
+        token: bench-agents-token
+        config: "{{ people }}"
+""" % sim.url)
+        uri = write(os.path.join(work, "agents_uri.yml"), PLAY_HEADER.format(
+            name="Agents by hand", hosts="localhost", extra=variables) + """    - name: Read the agents
+      ansible.builtin.uri:
+        url: %(url)s/api/v2/information.php?api=agents
+        headers:
+          wolkvox-token: bench-agents-token
+        status_code: [200, 404]  # 404: no agent yet
+      register: current
+    - name: Create each missing agent
+      ansible.builtin.uri:
+        url: %(url)s/api/v2/configuration.php?api=create_agent
+        method: POST
+        body_format: json
+        body: {agent_dni: "{{ item.dni }}", agent_name: "{{ item.name }}", agent_sso: "", agent_pass: "{{ item.password }}"}
+        headers:
+          wolkvox-token: bench-agents-token
+      loop: "{{ people }}"
+      loop_control:
+        label: "{{ item.dni }}"
+      when: item.dni not in (current.json.data | default([]) | map(attribute='agent_dni') | list)
+      no_log: true
+""" % {"url": sim.url})
+        calls = {}
+
+        def measured(name, playbook, again=False):
+            def call():
+                sim.reset()
+                outcome = run_playbook(env, work, playbook, inventory)
+                calls[name] = [entry["api"] for entry in sim.requests()]
+                if again:
+                    sim.admin("/_sim/requests", method="DELETE")
+                    second = run_playbook(env, work, playbook, inventory)
+                    calls[name + " again"] = [entry["api"] for entry in sim.requests()]
+                    return outcome + second
+                return outcome
+            return call
+
+        results = alternate(rounds, [("collection", measured("collection", collection, again=True)),
+                                     ("uri", measured("uri", uri))])
+    finally:
+        sim.stop()
+    return results, calls
+
+
 # -- 5. controllers that share a token but not a limiter ----------------------------------------------------------
 
 
@@ -274,7 +338,7 @@ def versions(env):
     return core, platform.python_version()
 
 
-def report(args, per_task, per_task_calls, fleet, fleet_calls, big, limiter, controllers, env):
+def report(args, per_task, per_task_calls, fleet, fleet_calls, big, limiter, controllers, agents, agents_calls, env):
     core, python = versions(env)
     lines = []
     out = lines.append
@@ -313,6 +377,17 @@ def report(args, per_task, per_task_calls, fleet, fleet_calls, big, limiter, con
         "(target 0: %s); %.2f s for the whole run against a floor of %.2f s (requests / 2 x latency)."
         % (limiter["hosts"], limiter["forks"], limiter["latency"] * 1000, limiter["calls"], limiter["refused"],
            "met" if limiter_ok else "NOT met", limiter["wall"], limiter["floor"]))
+    agents_ratio = median(agents["collection"]) / median(agents["uri"])
+    first, again = agents_calls["collection"], agents_calls["collection again"]
+    agents_ok = (agents_ratio <= 0.2 and first.count("agents") == 1 and first.count("create_agent") == 200
+                 and again == ["agents"])
+    out("- 6: 200 agents on an empty operation with `wolkvox_agents` (one task), 50 ms latency: %.2f s against "
+        "%.2f s for the `uri` loop a user writes (one read, then one task iteration per agent): ratio %.2f (target "
+        "<= 0.20). API calls: %d read(s) + %d writes, then %d read(s) and %d writes on the second run (target 1 + 200, "
+        "then 1 + 0): %s."
+        % (median(agents["collection"]), median(agents["uri"]), agents_ratio, first.count("agents"),
+           len(first) - first.count("agents"), again.count("agents"), len(again) - again.count("agents"),
+           "met" if agents_ok else "NOT met"))
     controllers_ok = controllers["failed"] == 0 and controllers["calls"] <= 1.5 * controllers["reads"]
     out("- 5: %d controllers at once, each with its own home and temporary directory (so its own limiter), %d hosts "
         "each on one shared token, %.0f ms latency: %d failed tasks, %d requests for %d reads (%.2fx; %d refused for "
@@ -322,7 +397,7 @@ def report(args, per_task, per_task_calls, fleet, fleet_calls, big, limiter, con
            controllers["refused"], "met" if controllers_ok else "NOT met"))
     text = "\n".join(lines) + "\n"
     write(args.out, text)
-    return text, all(met) and limiter_ok and controllers_ok
+    return text, all(met) and limiter_ok and controllers_ok and agents_ok
 
 
 def main():
@@ -334,17 +409,20 @@ def main():
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.abspath(args.collections), ANSIBLE_FORKS="5",
                ANSIBLE_HOST_KEY_CHECKING="false", ANSIBLE_RETRY_FILES_ENABLED="false")
     with tempfile.TemporaryDirectory(prefix="wolkvox-bench-") as work:
-        print("1/5 per-task cost ...", flush=True)
+        print("1/6 per-task cost ...", flush=True)
         per_task, per_task_calls = bench_per_task(env, work, args.rounds)
-        print("2/5 fleet audit ...", flush=True)
+        print("2/6 fleet audit ...", flush=True)
         fleet, fleet_calls = bench_fleet(env, work, args.rounds)
-        print("3/5 60,000 routing points ...", flush=True)
+        print("3/6 60,000 routing points ...", flush=True)
         big = bench_big_answer(env, work, args.rounds)
-        print("4/5 per-token limiter ...", flush=True)
+        print("4/6 per-token limiter ...", flush=True)
         limiter = bench_limiter(env, work)
-        print("5/5 three controllers on one token ...", flush=True)
+        print("5/6 three controllers on one token ...", flush=True)
         controllers = bench_controllers(env, work)
-    text, met = report(args, per_task, per_task_calls, fleet, fleet_calls, big, limiter, controllers, env)
+        print("6/6 200 agents as code ...", flush=True)
+        agents, agents_calls = bench_agents(env, work, args.rounds)
+    text, met = report(args, per_task, per_task_calls, fleet, fleet_calls, big, limiter, controllers, agents,
+                       agents_calls, env)
     print(text)
     return 0 if met else 1
 
