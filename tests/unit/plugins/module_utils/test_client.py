@@ -29,13 +29,14 @@ from ansible_collections.wolkvox.wolkvox.tests.utils.hostile_server import answe
 
 TOKEN = "tok-acme-5f0c2b9e71d44a8f"
 OTHER = "tok-globex-0b1d"
+BURST = "tok-acme-burst-6e1d"  # only the limiter tests use it: no other test's refusals congest it
 FAST = {"concurrency": (0.01, 0.05), "default": (0.01, 0.05)}  # backoff in tests: the same rules, short waits
 
 
 def fleet():
     return {"operations": [
         {"name": "acme", "licenses": 1, "crm_operation": "Acme",
-         "tokens": [{"name": "acme", "token": TOKEN}],
+         "tokens": [{"name": "acme", "token": TOKEN}, {"name": "burst", "token": BURST}],
          "routing_points": [{"rp_id": "1", "rp_name": "Sales", "ivr_active": "yes", "chat_active": "no",
                              "interaction_active": "yes", "crm_active": "no", "last_use": "2026-01-20 13:42:47"}]},
         {"name": "globex", "licenses": 1, "tokens": [{"name": "globex", "token": OTHER}]},
@@ -378,7 +379,7 @@ def test_a_token_in_a_non_json_body_is_redacted(sim):
 
 
 def _burst(url, limit, count, queue):
-    client = WolkvoxClient(params(url, max_concurrent_requests=limit, retries=0), backoff=FAST)
+    client = WolkvoxClient(params(url, token=BURST, max_concurrent_requests=limit, retries=0), backoff=FAST)
     outcomes = []
     for dummy in range(count):
         try:
