@@ -267,7 +267,7 @@ def test_concurrency_refusals_that_last_give_up_after_the_time_budget(sim):
     error = fails(lambda: client.contact_center("information", "token_info"))
     assert error.kind == "concurrency"
     assert re.search(r"\(gave up after \d+ attempts in \d+ seconds; retries: 4\)$", error.msg)
-    assert error.api_calls == len(sim.requests()) > 2
+    assert error.api_calls == len(sim.requests()) >= 2  # retried within the budget, then stopped
 
 
 @pytest.mark.parametrize("fault, kind", [
