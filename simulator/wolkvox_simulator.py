@@ -22,9 +22,14 @@ them all:
 * ``campaign.php``: ``start``, ``stop``, ``speed`` (PUT, ``&campaign_id=ID``),
   ``create_campaign&type_campaign=predictive|preview`` (POST),
   ``edit_campaign&campaign_id=ID`` (PUT), ``delete_campaign`` (DELETE);
-* ``real_time.php?api=agents`` (GET);
+* ``real_time.php?api=agents`` (GET); ``real_time.php?api=campaigns`` (GET),
+  a bare JSON array with no envelope, as the platform sends it;
 * ``reports_manager.php?api=agent_N|cdr_N|chat_N|skill_N|campaign_N|diagram_N``
-  with ``date_ini`` and ``date_end`` (GET);
+  with ``date_ini`` and ``date_end`` (GET): a window with no rows is the
+  platform's 404 "Validate dates entered"; an operation's
+  ``report_empty_days`` (dates, or ranges ``YYYY-MM-DD..YYYY-MM-DD``) have no
+  rows, and ``report_rows_per_day`` gives that many rows a day, spread over
+  the day, up to the platform's cap of 60,000 records per answer;
 * CRM: ``/server/API/v2/token/tokenInformation.php?operation=NAME`` (GET, POST).
 
 Answer shapes follow the vendor's documentation (its Postman collection),
@@ -128,11 +133,13 @@ CONTACT_CENTER_APIS = {
         "edit_campaign": ("PUT", "edit_campaign"),
         "delete_campaign": ("DELETE", "delete_campaign"),
     },
-    "real_time": {"agents": ("GET", "real_time_agents")},
+    "real_time": {"agents": ("GET", "real_time_agents"), "campaigns": ("GET", "real_time_campaigns")},
     "reports_manager": {},
 }
 REPORT_API = re.compile(r"^(agent|cdr|chat|skill|campaign|diagram)_\d+$")
 MAX_REPORT_DAYS = 31
+MAX_REPORT_RECORDS = 60000      # records per answer: a report with more rows answers the first 60,000
+MSG_REPORT_EMPTY = "Validate dates entered"  # the platform's 404 for a report window with no rows
 CRM_TOKEN_PATH = "/server/API/v2/token/tokenInformation.php"
 
 # The platform's limits, as the simulator enforces them.
@@ -535,9 +542,34 @@ def load_fixture(data):
             "tokens": tokens,
             "routing_points": [dict(rp) for rp in raw.get("routing_points") or []],
         }
+        load_report_settings(operation, raw, where)
         load_resources(operation, raw, where)
         operations.append(operation)
     return operations
+
+
+def load_report_settings(operation, raw, where):
+    """An operation's report_empty_days (dates with no report rows: "YYYY-MM-DD" or "YYYY-MM-DD..YYYY-MM-DD")
+    and report_rows_per_day (that many rows a day instead of one per agent), from a fixture or the admin API."""
+    if "report_empty_days" in raw or "report_empty_days" not in operation:
+        empty = set()
+        for item in raw.get("report_empty_days") or []:
+            try:
+                first, dummy, last = str(item).partition("..")
+                day = datetime.date.fromisoformat(first)
+                stop = datetime.date.fromisoformat(last) if last else day
+            except ValueError:
+                raise FixtureError("%s.report_empty_days: %r is not a date YYYY-MM-DD nor a range "
+                                   "YYYY-MM-DD..YYYY-MM-DD" % (where, item)) from None
+            while day <= stop:
+                empty.add(day)
+                day += datetime.timedelta(days=1)
+        operation["report_empty_days"] = empty
+    if "report_rows_per_day" in raw or "report_rows_per_day" not in operation:
+        rows = raw.get("report_rows_per_day")
+        if rows is not None and (not isinstance(rows, int) or isinstance(rows, bool) or not 1 <= rows <= 86400):
+            raise FixtureError("%s.report_rows_per_day must be a whole number from 1 to 86400" % where)
+        operation["report_rows_per_day"] = rows
 
 
 def check_fault(rule):
@@ -1420,6 +1452,47 @@ class Handler(ResourceEndpoints, BaseHTTPRequestHandler):
                 for agent in operation["agents"]]
         return Answer(200, {"code": 200, "error": None, "msg": records_msg(len(data)), "data": data}, "ok")
 
+    def api_real_time_campaigns(self, operation, token, query):
+        # the platform sends this one as a bare JSON array: no code, no msg, no data key
+        rows = [{"campaign": "%s - %s" % (campaign["campaign_id"], campaign["campaign_name"]),
+                 "type_campaign": campaign["type_campaign"], "status": campaign["status"],
+                 "speed": campaign["speed"], "skill_id": campaign["skill_id"], "records": campaign["records"]}
+                for campaign in operation["campaigns"]]
+        return Answer(200, rows, "ok")
+
+    @staticmethod
+    def report_rows(operation, start, end):
+        """The report's rows from start to end: one per agent and day, or report_rows_per_day a day spread over
+        the day (each at its own time); none on the report_empty_days."""
+        rows = []
+        per_day = operation["report_rows_per_day"]
+        day = start.date()
+        while day <= end.date():
+            if day in operation["report_empty_days"]:
+                day += datetime.timedelta(days=1)
+                continue
+            if per_day:
+                midnight = datetime.datetime.combine(day, datetime.time())
+                # row i is at second i * 86400 // per_day of the day: the first at or after start, the last at
+                # or before end
+                first = max(0, -(-int((start - midnight).total_seconds()) * per_day // 86400))
+                last = min(per_day - 1, -(-(int((end - midnight).total_seconds()) + 1) * per_day // 86400) - 1)
+                agents = operation["agents"] or [{"agent_id": "", "agent_name": ""}]
+                for index in range(first, last + 1):
+                    moment = midnight + datetime.timedelta(seconds=index * 86400 // per_day)
+                    agent = agents[index % len(agents)]
+                    rows.append({"date": moment.strftime("%Y%m%d%H%M%S"), "agent_id": str(agent.get("agent_id", "")),
+                                 "agent_name": agent.get("agent_name", ""), "calls": "1"})
+                    if len(rows) >= MAX_REPORT_RECORDS:
+                        return rows
+            else:
+                for agent in operation["agents"]:
+                    rows.append({"date": day.strftime("%Y%m%d"), "agent_id": str(agent.get("agent_id", "")),
+                                 "agent_name": agent.get("agent_name", ""), "calls": str(agent.get("calls_per_day", 0)),
+                                 "talk_time": "00:%02d:00" % min(int(agent.get("calls_per_day", 0)) * 3, 59)})
+            day += datetime.timedelta(days=1)
+        return rows[:MAX_REPORT_RECORDS]
+
     def report(self, operation, token, query):
         try:
             start = datetime.datetime.strptime(query.get("date_ini", ""), "%Y%m%d%H%M%S")
@@ -1428,16 +1501,10 @@ class Handler(ResourceEndpoints, BaseHTTPRequestHandler):
             return Answer(400, {"code": 400, "error": "BAD REQUEST", "msg": MSG_MISSING_PARAMETER}, "missing_parameter")
         if end < start or (end - start) > datetime.timedelta(days=MAX_REPORT_DAYS):
             return Answer(400, {"code": 400, "error": "BAD REQUEST", "msg": "THE DATE RANGE EXCEEDS 31 DAYS"}, "bad_range")
-        rows = []
-        day = start.date()
-        while day <= end.date():
-            for agent in operation["agents"]:
-                rows.append({"date": day.strftime("%Y%m%d"), "agent_id": str(agent.get("agent_id", "")),
-                             "agent_name": agent.get("agent_name", ""), "calls": str(agent.get("calls_per_day", 0)),
-                             "talk_time": "00:%02d:00" % min(int(agent.get("calls_per_day", 0)) * 3, 59)})
-            day += datetime.timedelta(days=1)
+        rows = self.report_rows(operation, start, end)
         if not rows and operation["empty_answer"] == "not_found":
-            return Answer(404, {"code": 404, "error": "NOT FOUND", "msg": "No data", "data": []}, "no_data")
+            # the platform's "no data" for a report window, whatever the reason
+            return Answer(404, {"code": 404, "error": "NOT FOUND", "msg": MSG_REPORT_EMPTY}, "no_data")
         return Answer(200, {"code": "200", "error": None, "msg": records_msg(len(rows)), "data": rows}, "ok")
 
     # -- administration ---------------------------------------------------
@@ -1547,6 +1614,7 @@ class Handler(ResourceEndpoints, BaseHTTPRequestHandler):
                 changed["licenses"] = payload["licenses"]
             if "routing_points" in payload:
                 changed["routing_points"] = [dict(rp) for rp in payload["routing_points"]]
+            load_report_settings(changed, payload, "operations/" + name)
             load_resources(changed, payload, "operations/" + name, only_given=True)
             operation.update(changed)
         self.send(200, self.state.snapshot())

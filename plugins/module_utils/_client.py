@@ -36,6 +36,8 @@ from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.common.text.converters import to_native, to_text
 from ansible.module_utils.urls import open_url
 
+from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _catalogue
+
 USER_AGENT = "wolkvox.wolkvox-ansible-collection"
 DEFAULT_TIMEOUT = 60  # the platform's own limit per call
 DEFAULT_RETRIES = 4
@@ -54,7 +56,7 @@ CONNECTION_ARGSPEC = dict(
 )
 
 # The contact center's API files: https://wv<server>.wolkvox.com/api/v2/<file>.php?api=<name>
-CONTACT_CENTER_FILES = ("information", "configuration", "campaign", "reports_manager", "real_time", "billing")
+CONTACT_CENTER_FILES = _catalogue.CONTACT_CENTER_FILES  # from the one table of files and APIs (_catalogue.py)
 MAX_DATE_RANGE_DAYS = 31  # the platform answers at most 31 days per date-range query
 
 # The platform's messages (its "API Response Codes" table), upper-cased for comparison.
@@ -110,9 +112,16 @@ class WolkvoxError(Exception):
 
 
 class Answer:
-    """One answer of the platform: the HTTP status and the envelope, normalised."""
+    """One answer of the platform: the HTTP status and the envelope, normalised.
+
+    A bare JSON array (real_time.php?api=campaigns answers one, with no envelope) is the data: ``bare`` is
+    True, ``code`` and ``msg`` are empty.
+    """
 
     def __init__(self, status, envelope, attempts):
+        self.bare = isinstance(envelope, list)
+        if self.bare:
+            envelope = {"code": None, "error": None, "msg": "", "data": envelope}
         self.status = status
         self.envelope = envelope
         self.attempts = attempts
@@ -122,6 +131,21 @@ class Answer:
         self.error = None if error in (None, "", "null") else to_text(error)
         self.msg = to_text(envelope.get("msg") or "").strip()
         self.data = envelope.get("data")
+
+    @property
+    def succeeded(self):
+        """Whether the platform meant success: a 2xx status, no error and a success code. The code is each
+        endpoint's own (200, 201 or 202, a number or text; "" for agents and campaigns, "0" for activity_codes,
+        none in a bare array), so any 2xx code counts, never one exact number."""
+        code = self.code
+        known = code in ("", "0") or (code.isdigit() and 200 <= int(code) < 300)
+        return 200 <= self.status < 300 and self.error is None and known
+
+    @property
+    def refusal(self):
+        """The body code as a number when it is 400 or more (a refusal sent as HTTP 200, such as add_ip's
+        "404" already registered or "406" invalid IP), else None."""
+        return int(self.code) if self.code.isdigit() and int(self.code) >= 400 else None
 
 
 def _fail(msg, kind="bad_option"):
@@ -492,11 +516,14 @@ class WolkvoxClient:
         items = list(query.items()) if isinstance(query, dict) else list(query or [])
         return self.base_url + path + ("?" + urlencode(items) if items else "")
 
-    def contact_center(self, file, api, method="GET", query=None, body=None, allow_not_found=False):
-        """Call ``/api/v2/<file>.php?api=<api>`` of the contact center."""
+    def contact_center(self, file, api, method="GET", query=None, body=None, allow_not_found=False, allow_list=False):
+        """Call ``/api/v2/<file>.php?api=<api>`` of the contact center.
+
+        ``allow_list``: a bare JSON array on a 2xx status is the data (see Answer) instead of a bad answer.
+        """
         params = [("api", api)] + sorted((query or {}).items())
         return self.request(method, self.url_for("/api/v2/%s.php" % file, params), body=body,
-                            what=api, allow_not_found=allow_not_found)
+                            what=api, allow_not_found=allow_not_found, allow_list=allow_list)
 
     def crm(self, path, method="GET", query=None, body=None, allow_not_found=False):
         """Call ``/server/API/v2/<path>`` of the CRM."""
@@ -511,7 +538,7 @@ class WolkvoxClient:
         """``value`` (text or any JSON-like structure, keys included) with the token masked in every form."""
         return self.redactor(value) if value is not None else value
 
-    def request(self, method, url, body=None, what=None, allow_not_found=False):
+    def request(self, method, url, body=None, what=None, allow_not_found=False, allow_list=False):
         """Send one logical request (with its retries); return an Answer or raise WolkvoxError.
 
         A read (GET) is retried for any transient failure. A write is retried only when the platform
@@ -526,7 +553,7 @@ class WolkvoxClient:
         while True:
             attempt += 1
             try:
-                status, envelope = self._exchange(method, url, body)
+                status, envelope = self._exchange(method, url, body, allow_list)
                 return self._classify(status, envelope, attempt, what, allow_not_found)
             except WolkvoxError as exc:
                 exc.api_calls = self.api_calls
@@ -578,7 +605,7 @@ class WolkvoxClient:
     def _short(exc):
         return exc.msg.split(". ")[0]
 
-    def _exchange(self, method, url, body):
+    def _exchange(self, method, url, body, allow_list=False):
         """One HTTP request under the token's limiter; returns (status, envelope) or raises WolkvoxError."""
         headers = {
             "wolkvox-token" if self.platform == "contact_center" else "Wolkvox-Token": self.token,
@@ -594,7 +621,7 @@ class WolkvoxClient:
         with limiter:
             self.api_calls += 1
             status, raw = self._send(method, url, data, headers)
-        return status, self._parse(status, raw)
+        return status, self._parse(status, raw, allow_list)
 
     def _send(self, method, url, data, headers):
         """The HTTP exchange, bounded as a whole by ``timeout``: a server that trickles its answer is cut off."""
@@ -676,13 +703,13 @@ class WolkvoxClient:
         error.not_sent = isinstance(reason, (ConnectionRefusedError, socket.gaierror))
         return error
 
-    def _parse(self, status, raw):
+    def _parse(self, status, raw, allow_list=False):
         text = to_text(raw or b"", errors="surrogate_or_replace")
         try:
             envelope = json.loads(text) if text.strip() else None
         except ValueError:
             envelope = None
-        if isinstance(envelope, dict):
+        if isinstance(envelope, dict) or (allow_list and isinstance(envelope, list) and 200 <= status < 300):
             return envelope
         if not text.strip():
             shape = "an empty body"

@@ -498,6 +498,55 @@ def test_real_time_agents(sim):
     assert [(a["agent_name"], a["agent_status"]) for a in body["data"]] == [("Ana", "Busy"), ("Luis", "Available")]
 
 
+def test_real_time_campaigns_is_a_bare_json_array(sim):
+    status, raw, body = call(sim, "/api/v2/real_time.php?api=campaigns", ACME)
+    assert status == 200 and raw.startswith("[")
+    assert [(row["campaign"], row["status"]) for row in body] == [
+        ("23910 - Renewals", "Stopped"), ("23911 - Survey", "Started")]
+    assert call(sim, "/api/v2/real_time.php?api=campaigns", GLOBEX)[1] == "[]"  # no campaign: an empty array
+
+
+REPORT = "/api/v2/reports_manager.php?api=cdr_1&date_ini=%s&date_end=%s"
+
+
+def test_a_report_window_with_no_rows_is_validate_dates_entered(sim):
+    sim.admin("/_sim/operations/acme", {"report_empty_days": ["2026-01-02", "2026-02-01..2026-02-28"]})
+    status, raw, body = call(sim, REPORT % ("20260102000000", "20260102235959"), ACME)
+    assert (status, body) == (404, {"code": 404, "error": "NOT FOUND", "msg": "Validate dates entered"})
+    assert call(sim, REPORT % ("20260201000000", "20260228235959"), ACME)[0] == 404
+    status, raw, body = call(sim, REPORT % ("20260101000000", "20260103235959"), ACME)
+    assert [row["date"] for row in body["data"]] == ["20260101", "20260101", "20260103", "20260103"]
+    assert used_today(sim, "acme") == 3  # an empty window spends its use too
+    # an operation that answers an empty list instead keeps doing so
+    assert call(sim, REPORT % ("20260101000000", "20260101235959"), GLOBEX)[2]["data"] == []
+
+
+def test_report_rows_per_day_are_spread_over_the_day_and_capped_at_60000(sim):
+    sim.admin("/_sim/operations/acme", {"report_rows_per_day": 4})
+    status, raw, body = call(sim, REPORT % ("20260101000000", "20260101235959"), ACME)
+    assert [row["date"] for row in body["data"]] == ["20260101000000", "20260101060000", "20260101120000",
+                                                     "20260101180000"]
+    assert [row["date"] for row in call(sim, REPORT % ("20260101060000", "20260101115959"), ACME)[2]["data"]] == [
+        "20260101060000"]
+    sim.admin("/_sim/operations/acme", {"report_rows_per_day": 2000})
+    status, raw, body = call(sim, REPORT % ("20260101000000", "20260131235959"), ACME, timeout=30)
+    assert (status, len(body["data"]), body["msg"]) == (200, 60000, "60000 records were found")
+    assert body["data"][-1]["date"] == "20260130235916"  # the first 60,000: 30 days of 2,000
+
+
+@pytest.mark.parametrize("values, says", [
+    ({"report_empty_days": ["2026-13-01"]}, "is not a date YYYY-MM-DD nor a range"),
+    ({"report_empty_days": ["yesterday"]}, "is not a date YYYY-MM-DD nor a range"),
+    ({"report_rows_per_day": 0}, "report_rows_per_day must be a whole number from 1 to 86400"),
+    ({"report_rows_per_day": "10"}, "report_rows_per_day must be a whole number from 1 to 86400"),
+])
+def test_bad_report_settings_are_refused(values, says):
+    bad = fixture()
+    bad["operations"][0].update(values)
+    with pytest.raises(ValueError, match=says):
+        Simulator(bad)
+
+
 def test_allowed_ips_with_the_observed_body_codes(sim):
     add = "/api/v2/configuration.php?api=add_ip"
     remove = "/api/v2/configuration.php?api=remove_ip"
@@ -1015,6 +1064,8 @@ READS = [
     ("information", "activity_codes", ""), ("information", "get_dnc", "&type=all"), ("information", "campaigns", ""),
     ("information", "services", ""), ("information", "connectors", ""), ("real_time", "agents", ""),
 ]
+# Reads answered with a bare JSON array, no envelope.
+BARE_READS = [("real_time", "campaigns", "")]
 
 
 def write_path(file_name, api, query):
@@ -1023,7 +1074,7 @@ def write_path(file_name, api, query):
 
 def test_the_tables_here_cover_every_endpoint_of_the_simulator():
     served = set((file_name, api) for file_name, apis in CONTACT_CENTER_APIS.items() for api in apis)
-    assert served == set((w[0], w[1]) for w in WRITES) | set((r[0], r[1]) for r in READS)
+    assert served == set((w[0], w[1]) for w in WRITES) | set((r[0], r[1]) for r in READS + BARE_READS)
     for file_name, api, method, query, body, changed in WRITES:
         assert CONTACT_CENTER_APIS[file_name][api][0] == method
 
@@ -1053,7 +1104,8 @@ def test_a_lost_answer_after_each_write_was_applied(sim, file_name, api, method,
     assert [(entry["api"], entry["outcome"]) for entry in sim.requests()] == [(api, "ok, answer lost")]
 
 
-@pytest.mark.parametrize("file_name, api, query", READS, ids=["%s.%s" % (r[0], r[1]) for r in READS])
+@pytest.mark.parametrize("file_name, api, query", READS + BARE_READS,
+                         ids=["%s.%s" % (r[0], r[1]) for r in READS + BARE_READS])
 def test_each_read_spends_one_use_and_wants_get(sim, file_name, api, query):
     assert call(sim, write_path(file_name, api, query), ACME)[0] == 200
     assert used_today(sim, "acme") == 1
