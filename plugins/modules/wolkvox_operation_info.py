@@ -13,8 +13,11 @@ description:
     of M(wolkvox.wolkvox.wolkvox_token_info), RV(routing_points) the list of M(wolkvox.wolkvox.wolkvox_routing_points_info),
     and RV(agents) and RV(allowed_ips) the O(wolkvox.wolkvox.wolkvox_agents#module:config) shape of
     M(wolkvox.wolkvox.wolkvox_agents) and M(wolkvox.wolkvox.wolkvox_allowed_ips), so that they can be given back to
-    those modules as they are.
-  - B(Each subset spends one use of the operation's daily API quota); the default reads the token budget only.
+    those modules as they are; so are RV(skills), RV(activity_codes), RV(dnc) and RV(campaigns) for
+    M(wolkvox.wolkvox.wolkvox_skills), M(wolkvox.wolkvox.wolkvox_activity_codes), M(wolkvox.wolkvox.wolkvox_dnc) and
+    M(wolkvox.wolkvox.wolkvox_campaigns).
+  - B(Each subset spends one use of the operation's daily API quota), and V(skills) one more per skill (its agents);
+    the default reads the token budget only.
 author:
   - wolkvox.wolkvox contributors (@wolkvox)
 extends_documentation_fragment:
@@ -30,9 +33,16 @@ options:
       - V(routing_points) - the routing points (C(information.php?api=routing_points)).
       - V(agents) - the agents (C(information.php?api=agents)).
       - V(allowed_ips) - the allowed IP addresses (C(information.php?api=get_ip)).
+      - V(skills) - the skills with their agents (C(information.php?api=skills), then
+        C(information.php?api=agents_in_skill) once per skill).
+      - V(activity_codes) - the activity codes of both groups (C(information.php?api=activity_codes)).
+      - V(dnc) - the do-not-call numbers of both directions (C(information.php?api=get_dnc&type=all)).
+      - V(campaigns) - the campaigns (C(information.php?api=campaigns)).
+      - V(services) - the licenses and the services switched on (C(information.php?api=services)).
+      - V(connectors) - the channels connected to routing points (C(information.php?api=connectors)).
     type: list
     elements: str
-    choices: [all, token, routing_points, agents, allowed_ips]
+    choices: [all, token, routing_points, agents, allowed_ips, skills, activity_codes, dnc, campaigns, services, connectors]
     default: [token]
 notes:
   - Each subset is one request, plus one for each retry; RV(api_calls) tells how many.
@@ -42,10 +52,14 @@ seealso:
   - module: wolkvox.wolkvox.wolkvox_routing_points_info
   - module: wolkvox.wolkvox.wolkvox_agents
   - module: wolkvox.wolkvox.wolkvox_allowed_ips
+  - module: wolkvox.wolkvox.wolkvox_skills
+  - module: wolkvox.wolkvox.wolkvox_activity_codes
+  - module: wolkvox.wolkvox.wolkvox_dnc
+  - module: wolkvox.wolkvox.wolkvox_campaigns
 """
 
 EXAMPLES = r"""
-- name: Read everything about the operation (four uses of the daily quota)
+- name: Read everything about the operation (ten uses of the daily quota, and one more per skill)
   wolkvox.wolkvox.wolkvox_operation_info:
     server: "{{ wolkvox_server }}"
     token: "{{ wolkvox_token }}"  # vaulted
@@ -115,6 +129,53 @@ allowed_ips:
   type: list
   elements: dict
   sample: [{"ip": "203.0.113.7", "permanent": true, "description": "Office"}]
+skills:
+  description:
+    - The skills with their agents, in the O(wolkvox.wolkvox.wolkvox_skills#module:config) shape of
+      M(wolkvox.wolkvox.wolkvox_skills), sorted by name.
+  returned: when O(gather_subset) has V(skills) or V(all)
+  type: list
+  elements: dict
+  sample: [{"name": "Cobranzas", "id": "1", "description": "collections", "agents": [{"id": "12989", "expertise": 5}]}]
+activity_codes:
+  description:
+    - The activity codes, in the O(wolkvox.wolkvox.wolkvox_activity_codes#module:config) shape of
+      M(wolkvox.wolkvox.wolkvox_activity_codes), main group first.
+  returned: when O(gather_subset) has V(activity_codes) or V(all)
+  type: list
+  elements: dict
+  sample: [{"group": "main", "code": "020", "description": "Payment promise", "hit": true, "rpc": false, "chat": false,
+            "studio": false, "voice": true, "interactions": false}]
+dnc:
+  description:
+    - The do-not-call numbers, in the O(wolkvox.wolkvox.wolkvox_dnc#module:config) shape of
+      M(wolkvox.wolkvox.wolkvox_dnc).
+  returned: when O(gather_subset) has V(dnc) or V(all)
+  type: list
+  elements: dict
+  sample: [{"phone": "3001234567", "direction": "inbound"}]
+campaigns:
+  description:
+    - The campaigns, in the O(wolkvox.wolkvox.wolkvox_campaigns#module:config) shape of
+      M(wolkvox.wolkvox.wolkvox_campaigns), sorted by name.
+  returned: when O(gather_subset) has V(campaigns) or V(all)
+  type: list
+  elements: dict
+  sample: [{"name": "Mora 30", "id": "23910", "type": "predictive", "description": "", "skill": "1",
+            "start_time": "08:00:00", "end_time": "18:00:00", "status": "started", "speed": 100}]
+services:
+  description:
+    - The operation's licenses and services, as the platform names them; counts as numbers, C(yes)/C(no) flags as
+      booleans.
+  returned: when O(gather_subset) has V(services) or V(all)
+  type: dict
+  sample: {"licenses": 10, "pbx": 2, "whatsapp": true, "crm": false, "sso": false}
+connectors:
+  description: The channels connected to routing points, sorted by id.
+  returned: when O(gather_subset) has V(connectors) or V(all)
+  type: list
+  elements: dict
+  sample: [{"id": "77", "rp_id": "3001", "name": "WhatsApp Cali", "channel": "whatsapp"}]
 api_calls:
   description: The HTTP requests sent, retries included. Each one spent a use of the daily quota.
   returned: always

@@ -10,6 +10,7 @@ import html
 import json
 import threading
 import time
+import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, quote_plus, unquote, urlsplit
 
@@ -123,7 +124,9 @@ def leaks(text, token):
     unescaped = text
     for dummy in range(3):
         try:
-            unescaped = unescaped.replace("\\/", "/").encode("latin-1", "backslashreplace").decode("unicode_escape")
+            with warnings.catch_warnings():  # text that is not an escape sequence ("\\ ") stays as it is
+                warnings.simplefilter("ignore", DeprecationWarning)
+                unescaped = unescaped.replace("\\/", "/").encode("latin-1", "backslashreplace").decode("unicode_escape")
         except UnicodeDecodeError:
             break
         candidates.append(unescaped)

@@ -365,6 +365,183 @@ def test_argument_spec_of_a_resource():
     assert [name for name in Things.ATTRIBUTES if Things.ATTRIBUTES[name].kind == MANAGED] == ["size", "color", "label"]
 
 
+# -- a key of several attributes, batched writes, choices, check_item ---------------------------------------
+
+
+class Shelves(_resource.Resource):
+    """Items keyed by (room, name), removed one request per room; a ``size`` of 0 is refused in a cellar."""
+
+    NAME = "shelf"
+    PLURAL = "shelves"
+    ATTRIBUTES = dict(
+        room=Attribute(kind=KEY, choices=["cellar", "attic"], normalize=lambda value: value.strip().lower()),
+        name=Attribute(kind=KEY),
+        size=Attribute(type="int", default=1),
+    )
+
+    def check_item(self, item, where):
+        if item["room"] == "cellar" and item.get("size") == 0:
+            raise _resource.bad_option("%s.size is 0: a cellar shelf has a size" % where)
+
+    def read(self, client):
+        return client.read()
+
+    def create(self, after, given):
+        key = (after["room"], after["name"])
+        return [Write("create", key, lambda client: client.write("create", key, after["size"]),
+                      expect=lambda index: key in index, details=dict(size=after["size"]))]
+
+    def update(self, before, after, given):
+        key = (after["room"], after["name"])
+        return [Write("update", key, lambda client: client.write("update", key, after["size"]),
+                      expect=lambda index: key in index and index[key]["size"] == after["size"])]
+
+    def remove(self, before):
+        key = (before["room"], before["name"])
+        return [Write("remove", key, lambda client: client.write("remove", [key]), expect=lambda index: key not in index)]
+
+    def batched(self, phase, writes):
+        if phase != _resource.PHASE_REMOVE:
+            return writes
+        rooms = {}
+        for write in writes:
+            rooms.setdefault(write.key[0], []).append(write)
+        return [_resource.batch("remove", parts, self._remover([part.key for part in parts]),
+                                details=dict(room=room, names=[part.key[1] for part in parts]),
+                                label="remove the %s shelves %s" % (room, ", ".join(part.key[1] for part in parts)))
+                for room, parts in rooms.items()]
+
+    @staticmethod
+    def _remover(keys):
+        return lambda client: client.write("remove", keys)
+
+
+class Storeroom:
+    """Shelves by (room, name); each write logged; ``lose``: writes (1-based) whose answer is lost once applied,
+    ``keep``: keys a removal leaves in place (so that a lost batch does not fully show)."""
+
+    def __init__(self, shelves, lose=(), keep=(), fail=()):
+        self.shelves = dict(((shelf["room"], shelf["name"]), dict(shelf)) for shelf in shelves)
+        self.writes, self.reads, self.warnings = [], 0, []
+        self.lose, self.keep, self.fail = set(lose), set(keep), set(fail)
+
+    def warn(self, msg):
+        self.warnings.append(msg)
+
+    def read(self):
+        self.reads += 1
+        return [dict(shelf) for shelf in self.shelves.values()]
+
+    def write(self, what, key, size=None):
+        self.writes.append((what, key))
+        if len(self.writes) in self.fail:
+            raise WolkvoxError("the operation's daily API quota is spent", "quota")
+        if what == "remove":
+            for one in key:
+                if one not in self.keep:
+                    self.shelves.pop(one, None)
+        else:
+            self.shelves[key] = dict(room=key[0], name=key[1], size=size)
+        if len(self.writes) in self.lose:
+            raise WolkvoxError("DELETE x was sent, but its outcome is unknown: no answer. The platform may have "
+                               "applied it", OUTCOME_UNKNOWN)
+
+
+SHELVES = [dict(room="cellar", name="a", size=1), dict(room="cellar", name="b", size=2),
+           dict(room="attic", name="a", size=3)]
+
+
+def shelves(config, state="merged", room=None, check_mode=False):
+    room = room or Storeroom(SHELVES)
+    return _resource.run(Shelves(), room, params(state, config), check_mode=check_mode, diff=True), room
+
+
+def test_a_key_of_several_attributes_is_a_tuple_shown_as_text():
+    result, room = shelves([{"room": "Attic", "name": "a", "size": 4}, {"room": "cellar", "name": "c"}])
+    assert result["changes"] == [{"action": "update", "key": "attic/a"}, {"action": "create", "key": "cellar/c", "size": 1}]
+    assert room.writes == [("update", ("attic", "a")), ("create", ("cellar", "c"))]
+    assert list(result["diff"]["after"]) == ["attic/a", "cellar/a", "cellar/b", "cellar/c"]
+    assert [(item["room"], item["name"], item["size"]) for item in result["after"]] == [
+        ("attic", "a", 4), ("cellar", "a", 1), ("cellar", "b", 2), ("cellar", "c", 1)]
+    assert Shelves.key_names() == ["room", "name"] and Shelves.key_name() == "room"
+    assert Shelves().key_words(("attic", "a")) == "room attic, name a"
+    assert Things().key_text("a") == "a" and Things().key_words("a") == "name a"
+
+
+@pytest.mark.parametrize("config, says", [
+    ([{"room": "cellar", "name": "a"}, {"room": " CELLAR", "name": "a"}],
+     "config[1] and config[0] are the same shelf (room cellar, name a): list each shelf once"),
+    ([{"room": "cellar"}], "config[0] has no name: every item of config names its name"),
+    ([{"room": "garage", "name": "a"}], "config[0].room is 'garage': give one of cellar, attic"),
+    ([{"room": "cellar", "name": "a", "size": 0}], "config[0].size is 0: a cellar shelf has a size"),
+])
+def test_several_keys_choices_and_check_item_fail_before_any_request(config, says):
+    room = Storeroom(SHELVES)
+    with pytest.raises(WolkvoxError) as caught:
+        shelves(config, room=room)
+    assert says in caught.value.msg
+    assert room.reads == 0 and room.writes == []
+
+
+def test_choices_are_in_the_argument_spec():
+    assert _resource.argument_spec(Shelves)["config"]["options"]["room"] == dict(
+        type="str", required=True, choices=["cellar", "attic"])
+
+
+def test_a_platform_holding_a_key_of_several_attributes_twice_is_named_in_words():
+    room = Storeroom(SHELVES)
+    room.read = lambda: [dict(shelf) for shelf in SHELVES] + [dict(room="cellar", name="a", size=9)]
+    with pytest.raises(WolkvoxError) as caught:
+        shelves([{"room": "cellar", "name": "a"}], room=room)
+    assert "the platform holds 2 shelves with room cellar, name a" in caught.value.msg
+    assert "Give each its own room/name on the platform first" in caught.value.msg
+    shelves(None, "gathered", room=room)
+    assert "the platform holds 2 shelves with room cellar, name a: give each its own room/name" in room.warnings[0]
+
+
+def test_the_writes_of_a_phase_are_batched_as_the_resource_says():
+    checked, untouched = shelves([{"room": "attic", "name": "b"}], "overridden", check_mode=True)
+    result, room = shelves([{"room": "attic", "name": "b"}], "overridden")
+    assert result["changes"] == checked["changes"] == [
+        {"action": "remove", "room": "attic", "names": ["a"]},
+        {"action": "remove", "room": "cellar", "names": ["a", "b"]},
+        {"action": "create", "key": "attic/b", "size": 1}]
+    assert room.writes == [("remove", [("attic", "a")]), ("remove", [("cellar", "a"), ("cellar", "b")]),
+                           ("create", ("attic", "b"))]
+    assert untouched.writes == []
+    assert sorted(room.shelves) == [("attic", "b")]
+
+
+def test_a_batch_whose_answer_was_lost_counts_as_applied_when_every_key_of_it_shows():
+    result, room = shelves(None, "deleted", room=Storeroom(SHELVES, lose=[2]))
+    assert result["changed"] is True and room.reads == 2 and len(room.writes) == 2
+    assert any("the answer to remove the cellar shelves a, b was lost" in warning for warning in room.warnings)
+
+
+def test_a_batch_whose_answer_was_lost_and_that_shows_in_part_fails_with_its_outcome_unknown():
+    with pytest.raises(WolkvoxError) as caught:
+        shelves(None, "deleted", room=Storeroom(SHELVES, lose=[2], keep=[("cellar", "b")]))
+    error = caught.value
+    assert error.kind == OUTCOME_UNKNOWN
+    assert "the answer to remove the cellar shelves a, b was lost (no answer), and the shelves, read again, do not " \
+           "show it" in error.msg
+    assert [change["applied"] for change in error.details["changes"]] == [True, False]
+
+
+def test_a_batch_write_covers_the_keys_of_its_parts_and_reports_like_any_write():
+    parts = [Write("remove", key, None, expect=lambda index, key=key: key not in index) for key in ("x", "y")]
+    merged = _resource.batch("remove", parts, send=None, details=dict(names=["x", "y"]))
+    assert merged.key is None and merged.keys == ["x", "y"] and merged.entry == {"action": "remove", "names": ["x", "y"]}
+    assert merged.expect({}) is True
+    assert merged.expect({"y": {}}) is False
+    unknown = Write("remove", "z", None, expect=lambda index: None)
+    assert _resource.batch("remove", parts + [unknown], send=None).expect({}) is None
+    with pytest.raises(WolkvoxError) as caught:
+        shelves(None, "deleted", room=Storeroom(SHELVES, fail=[2]))
+    assert [change["applied"] for change in caught.value.details["changes"]] == [True, False]
+    assert "1 of the 2 changes of this task were applied" in caught.value.msg
+
+
 # -- the allowed IPs and the agents, on a fake client that answers like the platform --------------------------
 
 
@@ -583,8 +760,9 @@ def test_a_lost_create_answer_is_found_by_its_dni_and_its_generated_password_sai
 @pytest.mark.parametrize("asked, read", [
     (["token"], ["token"]),
     (["agents", "token", "agents"], ["token", "agents"]),
-    (["all"], ["token", "routing_points", "agents", "allowed_ips"]),
-    (["allowed_ips", "all"], ["token", "routing_points", "agents", "allowed_ips"]),
+    (["all"], list(_operation_info.SUBSETS)),
+    (["allowed_ips", "all"], list(_operation_info.SUBSETS)),
+    (["connectors", "services", "skills"], ["skills", "services", "connectors"]),
 ])
 def test_operation_info_reads_each_subset_once_in_order(asked, read):
     assert _operation_info.subsets(asked) == read
@@ -596,13 +774,26 @@ def test_operation_info_returns_each_subset_in_its_modules_shape():
     points = [{"rp_id": "101", "rp_name": "Sales", "ivr_active": "yes", "chat_active": "no", "interaction_active": "si",
                "crm_active": "", "last_use": "2026-01-20 13:42:47"}]
     client = agent_client(token_info=listing([token]), routing_points=listing(points), get_ip=listing(IPS))
-    result = _operation_info.run(client, dict(gather_subset=["all"]))
+    result = _operation_info.run(client, dict(gather_subset=["token", "routing_points", "agents", "allowed_ips"]))
     assert result["token"] == _token_info.normalize(token, "contact_center")
     assert result["routing_points"] == _routing_points.normalize(points)[0]
     assert result["agents"] == agents(state="gathered")[0]["gathered"]
     assert result["allowed_ips"] == ips("gathered")[0]["gathered"]
     assert [call[1] for call in client.calls] == ["token_info", "routing_points", "agents", "get_ip"]
     assert client.warnings == ["routing points: crm_active is '' in 1 record(s), read as false"]
+
+
+def test_operation_info_reads_services_and_connectors_typed():
+    services = {"licenses": "10", "pbx": " 2 ", "whatsapp": "yes", "crm": "no", "region": "co", "sms": ""}
+    connectors = [{"connector_id": "9", "rp_id": "3001", "name": " Web ", "channel": "chat-web"},
+                  {"connector_id": "10", "rp_id": "3001", "name": "WA", "channel": "whatsapp"}]
+    client = FakeClient(services=lambda query, body: (200, {"code": "200", "data": services}),
+                        connectors=listing(connectors))
+    result = _operation_info.run(client, dict(gather_subset=["services", "connectors"]))
+    assert result["services"] == {"licenses": 10, "pbx": 2, "whatsapp": True, "crm": False, "region": "co", "sms": None}
+    assert result["connectors"] == [{"id": "9", "rp_id": "3001", "name": "Web", "channel": "chat-web"},
+                                    {"id": "10", "rp_id": "3001", "name": "WA", "channel": "whatsapp"}]
+    assert [call[1] for call in client.calls] == ["services", "connectors"]
 
 
 def test_operation_info_fails_with_the_subsets_read_before():
