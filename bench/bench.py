@@ -11,6 +11,7 @@ DIR holds ansible_collections/wolkvox/wolkvox. `make bench` stages it and runs t
 """
 
 import argparse
+import collections
 import datetime
 import importlib.util
 import os
@@ -291,6 +292,71 @@ def bench_agents(env, work, rounds, agents=200, latency=0.05):
     return results, calls
 
 
+# -- 7. a whole operation as code ---------------------------------------------------------------------------------
+
+
+def bench_operation(env, work, skills=10, per_skill=20, codes=60, numbers=20000, campaigns=8, latency=0.02):
+    """Converge an empty operation (agents, skills with their agents, activity codes, do-not-call numbers per
+    direction, campaigns) with the resource modules, then again; the request log of each run by api; and the peak
+    memory of a do-not-call run against a uri task reading the same list."""
+    op = dict(operation("whole", "bench-whole-token"), licenses=5)
+    sim = SimulatorProcess(work, {"operations": [op]}, latency=latency)
+    try:
+        inventory = write(os.path.join(work, "local.ini"), "localhost ansible_connection=local "
+                                                           "ansible_python_interpreter=%s\n" % sys.executable)
+        agents = ['{dni: "%08d", name: "Agent %03d", password: "Bench#Pass%03d"}' % (i, i, i)
+                  for i in range(skills * per_skill)]
+        skill_items = ['{name: "Skill %02d", description: "bench", agents: [%s]}' % (
+            k, ", ".join('{dni: "%08d", expertise: %d}' % (k * per_skill + i, 1 + i % 10) for i in range(per_skill)))
+            for k in range(skills)]
+        code_items = ['{group: %s, code: "C%03d", description: "Code %d", voice: true}'
+                      % ("main" if i % 2 else "alternate", i, i) for i in range(codes)]
+        campaign_items = ['{name: "Campaign %d", type: %s, skill: "Skill %02d", start_time: "08:00:00", '
+                          'end_time: "18:00:00", status: stopped}' % (i, "predictive" if i % 2 else "preview", i % skills)
+                          for i in range(campaigns)]
+        numbers_file = write(os.path.join(work, "dnc.csv"), "phone,direction\n" + "".join(
+            "57%010d,%s\n" % (i, direction) for direction in ("inbound", "outbound") for i in range(numbers)))
+        defaults = ("  module_defaults:\n    group/wolkvox.wolkvox.wolkvox:\n      server: %s\n"
+                    "      token: bench-whole-token\n" % sim.url)
+        lists = "".join("    %s: [%s]\n" % (name, ", ".join(items)) for name, items in (
+            ("agents", agents), ("skills", skill_items), ("codes", code_items), ("campaigns", campaign_items)))
+        playbook = write(os.path.join(work, "whole.yml"), PLAY_HEADER.format(
+            name="A whole operation", hosts="localhost", extra=defaults + "  vars:\n" + lists) + """    - name: Agents
+      wolkvox.wolkvox.wolkvox_agents: {config: "{{ agents }}"}
+    - name: Skills and their agents
+      wolkvox.wolkvox.wolkvox_skills: {config: "{{ skills }}"}
+    - name: Activity codes
+      wolkvox.wolkvox.wolkvox_activity_codes: {config: "{{ codes }}"}
+    - name: Do-not-call numbers
+      wolkvox.wolkvox.wolkvox_dnc: {src: %s}
+    - name: Campaigns
+      wolkvox.wolkvox.wolkvox_campaigns: {config: "{{ campaigns }}"}
+""" % numbers_file)
+        dnc_only = write(os.path.join(work, "dnc_only.yml"), PLAY_HEADER.format(
+            name="Do-not-call numbers", hosts="localhost", extra=defaults) + """    - name: Do-not-call numbers
+      wolkvox.wolkvox.wolkvox_dnc: {src: %s}
+""" % numbers_file)
+        uri_dnc = write(os.path.join(work, "dnc_uri.yml"), PLAY_HEADER.format(
+            name="Do-not-call numbers by hand", hosts="localhost", extra="") + """    - name: Read the numbers
+      ansible.builtin.uri:
+        url: %s/api/v2/information.php?api=get_dnc&type=all
+        headers:
+          wolkvox-token: bench-whole-token
+      register: numbers
+""" % sim.url)
+        runs = {}
+        for name in ("first", "second"):
+            sim.admin("/_sim/requests", method="DELETE")
+            wall, dummy = run_playbook(env, work, playbook, inventory)
+            runs[name] = {"wall": wall, "apis": [entry["api"] for entry in sim.requests()]}
+        dnc_rss = run_playbook(env, work, dnc_only, inventory)[1]
+        uri_rss = run_playbook(env, work, uri_dnc, inventory)[1]
+    finally:
+        sim.stop()
+    return {"runs": runs, "dnc_rss": dnc_rss, "uri_rss": uri_rss, "skills": skills, "per_skill": per_skill,
+            "codes": codes, "numbers": numbers, "campaigns": campaigns}
+
+
 # -- 5. controllers that share a token but not a limiter ----------------------------------------------------------
 
 
@@ -338,7 +404,8 @@ def versions(env):
     return core, platform.python_version()
 
 
-def report(args, per_task, per_task_calls, fleet, fleet_calls, big, limiter, controllers, agents, agents_calls, env):
+def report(args, per_task, per_task_calls, fleet, fleet_calls, big, limiter, controllers, agents, agents_calls, whole,
+           env):
     core, python = versions(env)
     lines = []
     out = lines.append
@@ -388,6 +455,28 @@ def report(args, per_task, per_task_calls, fleet, fleet_calls, big, limiter, con
         % (median(agents["collection"]), median(agents["uri"]), agents_ratio, first.count("agents"),
            len(first) - first.count("agents"), again.count("agents"), len(again) - again.count("agents"),
            "met" if agents_ok else "NOT met"))
+    first = collections.Counter(whole["runs"]["first"]["apis"])
+    second = collections.Counter(whole["runs"]["second"]["apis"])
+    reads = ("agents", "skills", "agents_in_skill", "activity_codes", "get_dnc", "campaigns")
+    second_writes = sum(count for api, count in second.items() if api not in reads)
+    # one read per resource and one per managed skill, plus the two reads that resolve names: the skills task
+    # reads the agents (members are given by dni), the campaigns task the skills (given by name)
+    expected_reads = {"agents": 2, "skills": 2, "agents_in_skill": whole["skills"], "activity_codes": 1, "get_dnc": 1,
+                      "campaigns": 1}
+    dnc_writes = -(-whole["numbers"] // 10000) * 2
+    memory_ratio = whole["dnc_rss"] / whole["uri_rss"]
+    whole_ok = (second_writes == 0 and dict(second) == expected_reads and first["add_dnc"] == dnc_writes
+                and memory_ratio <= 1.2)
+    out("- 7: a whole operation as code from empty (%d agents; %d skills x %d agents; %d activity codes; %d "
+        "do-not-call numbers per direction from a CSV file; %d campaigns), 20 ms latency: %.2f s, %d requests "
+        "(%d add_dnc: %d per direction); again: %.2f s, %d reads (%s) and %d writes (target: the reads, 0 writes, "
+        "ceil(numbers / 10,000) add_dnc per direction). Peak memory of the do-not-call run %.1f MiB against "
+        "%.1f MiB for a `uri` task reading the same list: %.2f (target <= 1.20). %s."
+        % (whole["skills"] * whole["per_skill"], whole["skills"], whole["per_skill"], whole["codes"], whole["numbers"],
+           whole["campaigns"], whole["runs"]["first"]["wall"], sum(first.values()), first["add_dnc"],
+           first["add_dnc"] // 2, whole["runs"]["second"]["wall"], sum(second.values()),
+           ", ".join("%s %d" % item for item in sorted(second.items())), second_writes, whole["dnc_rss"],
+           whole["uri_rss"], memory_ratio, "Met" if whole_ok else "NOT met"))
     controllers_ok = controllers["failed"] == 0 and controllers["calls"] <= 1.5 * controllers["reads"]
     out("- 5: %d controllers at once, each with its own home and temporary directory (so its own limiter), %d hosts "
         "each on one shared token, %.0f ms latency: %d failed tasks, %d requests for %d reads (%.2fx; %d refused for "
@@ -397,7 +486,7 @@ def report(args, per_task, per_task_calls, fleet, fleet_calls, big, limiter, con
            controllers["refused"], "met" if controllers_ok else "NOT met"))
     text = "\n".join(lines) + "\n"
     write(args.out, text)
-    return text, all(met) and limiter_ok and controllers_ok and agents_ok
+    return text, all(met) and limiter_ok and controllers_ok and agents_ok and whole_ok
 
 
 def main():
@@ -409,20 +498,22 @@ def main():
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.abspath(args.collections), ANSIBLE_FORKS="5",
                ANSIBLE_HOST_KEY_CHECKING="false", ANSIBLE_RETRY_FILES_ENABLED="false")
     with tempfile.TemporaryDirectory(prefix="wolkvox-bench-") as work:
-        print("1/6 per-task cost ...", flush=True)
+        print("1/7 per-task cost ...", flush=True)
         per_task, per_task_calls = bench_per_task(env, work, args.rounds)
-        print("2/6 fleet audit ...", flush=True)
+        print("2/7 fleet audit ...", flush=True)
         fleet, fleet_calls = bench_fleet(env, work, args.rounds)
-        print("3/6 60,000 routing points ...", flush=True)
+        print("3/7 60,000 routing points ...", flush=True)
         big = bench_big_answer(env, work, args.rounds)
-        print("4/6 per-token limiter ...", flush=True)
+        print("4/7 per-token limiter ...", flush=True)
         limiter = bench_limiter(env, work)
-        print("5/6 three controllers on one token ...", flush=True)
+        print("5/7 three controllers on one token ...", flush=True)
         controllers = bench_controllers(env, work)
-        print("6/6 200 agents as code ...", flush=True)
+        print("6/7 200 agents as code ...", flush=True)
         agents, agents_calls = bench_agents(env, work, args.rounds)
+        print("7/7 a whole operation as code ...", flush=True)
+        whole = bench_operation(env, work)
     text, met = report(args, per_task, per_task_calls, fleet, fleet_calls, big, limiter, controllers, agents,
-                       agents_calls, env)
+                       agents_calls, whole, env)
     print(text)
     return 0 if met else 1
 

@@ -8,7 +8,7 @@
 A logic is a Python module of module_utils with:
 
 * ``ARGUMENT_SPEC``: the module's own options (the connection options are added here);
-* optionally ``REQUIRED_IF`` and ``REQUIRED_TOGETHER``;
+* optionally ``REQUIRED_IF``, ``REQUIRED_TOGETHER`` and ``MUTUALLY_EXCLUSIVE`` (see SPEC_CHECKS);
 * ``platform(params)``: ``contact_center`` or ``crm``;
 * ``run(client, params, check_mode, diff)``: the result, without ``api_calls``.
 """
@@ -24,6 +24,17 @@ from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import (
 
 COLLECTION = "wolkvox.wolkvox"
 DEPRECATION_VERSION = "2.0.0"
+
+
+# The argument spec checks a logic may declare, by AnsibleModule keyword: the module path (run_module) and the
+# controller fast path (plugin_utils/_fast_path.py) both take them from here, so that both validate alike.
+SPEC_CHECKS = dict(required_if="REQUIRED_IF", required_together="REQUIRED_TOGETHER",
+                   mutually_exclusive="MUTUALLY_EXCLUSIVE")
+
+
+def spec_checks(logic):
+    """The keyword arguments of the argument spec checks that ``logic`` declares."""
+    return dict((keyword, getattr(logic, name)) for keyword, name in SPEC_CHECKS.items() if getattr(logic, name, None))
 
 
 def argument_spec(logic):
@@ -67,9 +78,7 @@ def invocation(params):
 
 def run_module(logic):
     """The whole of a module's main(): options, logic, exit."""
-    module = AnsibleModule(argument_spec=argument_spec(logic), supports_check_mode=True,
-                           required_if=getattr(logic, "REQUIRED_IF", None),
-                           required_together=getattr(logic, "REQUIRED_TOGETHER", None))
+    module = AnsibleModule(argument_spec=argument_spec(logic), supports_check_mode=True, **spec_checks(logic))
 
     def deprecate(msg):
         module.deprecate(msg, version=DEPRECATION_VERSION, collection_name=COLLECTION)

@@ -30,6 +30,7 @@ from ansible_collections.wolkvox.wolkvox.plugins.module_utils._runner import (
     argument_spec,
     execute,
     invocation,
+    spec_checks,
 )
 
 LOCAL_CONNECTIONS = ("local", "ansible.builtin.local", "ansible.legacy.local")
@@ -73,8 +74,7 @@ class WolkvoxAction(ActionBase):
         self._compute_environment_string(environment)  # the task's `environment:`, as the module would get it
         validator = ModuleArgumentSpecValidator(
             argument_spec(logic),
-            required_if=getattr(logic, "REQUIRED_IF", None),
-            required_together=getattr(logic, "REQUIRED_TOGETHER", None),
+            **spec_checks(logic)
         )
         with _environment(environment):  # env fallbacks (WOLKVOX_SERVER, WOLKVOX_TOKEN, ...) read it
             validation = validator.validate(dict(self._task.args))

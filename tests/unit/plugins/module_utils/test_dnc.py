@@ -342,3 +342,40 @@ def test_argument_spec():
     assert spec["config"]["options"] == {"phone": dict(type="str", required=True),
                                          "direction": dict(type="str", required=True, choices=["inbound", "outbound"])}
     assert spec["allow_remove_all"] == dict(type="bool", default=False)
+
+
+# -- src: a CSV file instead of a list in a variable ---------------------------------------------------------------
+
+
+def test_a_csv_file_gives_the_same_numbers_as_config(tmp_path):
+    src = tmp_path / "dnc.csv"
+    src.write_text("phone,direction\n# the collections team's list\n+57 300 123 4567,inbound\n\n3009990000,outbound\n")
+    from_file, platform = run(state="overridden", src=str(src), allow_remove_all=False, platform=Platform(inbound=["1"]))
+    from_config, dummy = run(state="overridden", config=[{"phone": "+57 300 123 4567", "direction": "inbound"},
+                                                         {"phone": "3009990000", "direction": "outbound"}],
+                             platform=Platform(inbound=["1"]))
+    assert from_file == from_config
+    assert from_file["after"] == {"inbound": ["573001234567"], "outbound": ["3009990000"]}
+
+
+@pytest.mark.parametrize("text, says", [
+    ("3001234567\n", "line 1 is '3001234567': each line is phone,direction"),
+    ("3001234567,inbound,extra\n", "each line is phone,direction"),
+    ("abc,inbound\n", "not letters"),
+    ("3001234567,sideways\n", "sideways"),
+])
+def test_a_bad_csv_line_fails_before_any_request(tmp_path, text, says):
+    src = tmp_path / "dnc.csv"
+    src.write_text(text)
+    platform = Platform()
+    with pytest.raises(WolkvoxError) as caught:
+        run(src=str(src), platform=platform)
+    assert caught.value.kind == "bad_option" and says in caught.value.msg
+    assert platform.calls == []
+
+
+def test_a_missing_csv_file_fails_before_any_request(tmp_path):
+    platform = Platform()
+    with pytest.raises(WolkvoxError) as caught:
+        run(src=str(tmp_path / "nope.csv"), platform=platform)
+    assert "cannot be read" in caught.value.msg and platform.calls == []
