@@ -32,15 +32,24 @@ TEST_ENV := HOME=$(TEST_HOME) ANSIBLE_HOME=$(TEST_HOME)/.ansible XDG_CACHE_HOME=
 # Each check gets its own copy of the collection at .build/<check>/ansible_collections/wolkvox/wolkvox.
 in_stage = dir=$$($(UTILS)/stage-collection $(BUILD)/$(1)) && cd "$$dir"
 
-.PHONY: help demo bench test sanity units integration system chromium molecule lint build-import docs-lint docs ee changelog-lint clean \
+.PHONY: help demo bench check test sanity units integration system chromium molecule lint build-import docs-lint docs ee changelog-lint clean \
 	units-2.16 units-2.21 integration-2.16 integration-2.21 venvs
 
 help:
-	@echo "make demo   run a playbook against the wolkvox simulator's demo fleet"
-	@echo "make test   every check (sanity, units, integration, system, molecule, lint, build/import, docs, ee, changelog)"
-	@echo "make docs   the documentation site, in .build/docsite/html"
-	@echo "make bench  the collection against hand-written uri tasks; writes bench/results.md"
-	@echo "make clean  remove .build/"
+	@echo "make demo         run a playbook against the wolkvox simulator's demo fleet"
+	@echo "make test         every check (sanity, units, integration, system, molecule, lint, build/import, docs, ee, changelog)"
+	@echo "make check        the fast inner loop: sanity on the newest ansible-core, then the unit tests on it"
+	@echo "make sanity       ansible-test sanity (newest ansible-core; compile and import on every Python found)"
+	@echo "make units        unit tests on ansible-core 2.16 and 2.21 (units-2.16, units-2.21 for one)"
+	@echo "make integration  integration targets on both paths and both ansible-cores (integration-2.16, integration-2.21)"
+	@echo "make system       whole ansible-playbook runs: reports, fault matrix, secret hygiene, bad input, AWX"
+	@echo "make molecule     the roles' molecule scenarios"
+	@echo "make lint         ansible-lint, production profile"
+	@echo "make build-import build the collection and run galaxy-importer on it"
+	@echo "make docs         the documentation site, in .build/docsite/html (docs-lint: antsibull-docs lint)"
+	@echo "make ee           ansible-builder introspect and create"
+	@echo "make bench        the collection against hand-written uri tasks; writes bench/results.md"
+	@echo "make clean        remove .build/"
 
 # -- virtual environments ---------------------------------------------------------------------
 
@@ -76,6 +85,9 @@ bench: $(VENV_NEW)/.stamp
 		python bench/bench.py --collections $(BUILD)/bench --out bench/results.md
 
 # -- checks -------------------------------------------------------------------------------------
+
+# the inner loop while changing code: minutes, not the quarter of an hour of make test
+check: sanity units-2.21
 
 test: sanity units integration system molecule lint build-import docs-lint docs ee changelog-lint
 	@echo
@@ -140,7 +152,8 @@ build-import: $(VENV_TOOLS)/.stamp
 	@rm -rf $(BUILD)/dist && mkdir -p $(BUILD)/dist
 	@$(call in_stage,build) && env $(TEST_ENV) PATH=$(VENV_TOOLS)/bin:$$PATH \
 		ansible-galaxy collection build --output-path $(BUILD)/dist
-	@env $(TEST_ENV) PATH=$(VENV_TOOLS)/bin:$$PATH GALAXY_IMPORTER_CONFIG=$(UTILS)/galaxy-importer.cfg \
+	@# galaxy-importer writes importer_result.json where it runs: in .build/dist, not in the tree
+	@cd $(BUILD)/dist && env $(TEST_ENV) PATH=$(VENV_TOOLS)/bin:$$PATH GALAXY_IMPORTER_CONFIG=$(UTILS)/galaxy-importer.cfg \
 		python $(UTILS)/import-check.py $(BUILD)/dist/wolkvox-wolkvox-*.tar.gz
 
 docs-lint: $(VENV_TOOLS)/.stamp

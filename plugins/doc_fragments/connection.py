@@ -75,4 +75,10 @@ options:
         for 10 seconds, so that controllers sharing a token ask less often at once.
     type: int
     default: 2
+notes:
+  - A failed task returns C(msg) (what happened and what to do), C(api_calls) (the requests it sent) and C(error_kind),
+    one of C(bad_option), C(bad_host), C(network), C(timeout), C(tls), C(redirect), C(limiter), C(invalid_token),
+    C(missing_token), C(quota), C(concurrency), C(maintenance), C(server_error), C(unknown_api), C(missing_parameter),
+    C(http), C(bad_answer), C(no_record), C(refused), C(conflict), C(outcome_unknown) or C(password_file). The
+    troubleshooting guide says what each one means and what to do.
 """

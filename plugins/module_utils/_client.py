@@ -95,6 +95,34 @@ SERVER_FORMS = {
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
+# Every error_kind a failed task can carry, declared once: the code raises only these (a unit test reads the code
+# for every kind it raises), and the troubleshooting guide and the connection options' notes list each one.
+ERROR_KINDS = {
+    "bad_option": "an option's value cannot work; nothing was sent",
+    "bad_host": "the server's host name does not exist",
+    "network": "the server could not be reached, or the connection broke",
+    "timeout": "no complete answer within timeout",
+    "tls": "the server's TLS certificate could not be verified",
+    "redirect": "the server redirected the request",
+    "limiter": "no request slot for the token came free on this machine",
+    "invalid_token": "the platform refused the token",
+    "missing_token": "the platform received no token",
+    "quota": "the operation's daily API quota is spent",
+    "concurrency": "the platform refused a simultaneous request on the token",
+    "maintenance": "the platform is in maintenance",
+    "server_error": "the platform failed to answer (HTTP 5xx)",
+    "unknown_api": "the platform or this server has no such API",
+    "missing_parameter": "the platform wanted parameters the request did not carry",
+    "http": "the platform refused the request with another HTTP status",
+    "bad_answer": "the platform's answer is not what the endpoint sends",
+    "no_record": "the platform answered without the record asked for",
+    "refused": "the platform refused a write in its answer's body",
+    "conflict": "the platform's list changed while the task ran",
+    "outcome_unknown": "a write got no complete answer; it was not sent again",
+    "password_file": "a generated password could not be written to generated_passwords_file",
+}
+
+
 class WolkvoxError(Exception):
     """Any failure: a bad option, or a request the platform did not serve.
 

@@ -74,7 +74,7 @@ options:
   src:
     description:
       - A CSV file of the numbers, one C(phone,direction) per line (such as C(+57 300 123 4567,inbound)), on the host
-        that runs the module (the controller, with C(delegate_to: localhost)); a first line C(phone,direction), blank
+        that runs the module (the controller, when the task is delegated to localhost); a first line C(phone,direction), blank
         lines and lines starting with C(#) are skipped. The same numbers as O(config) would give, checked the same way.
       - Use it for long lists. Ansible carries a list in a variable as one mapping per number, which for tens of
         thousands of numbers costs it hundreds of MB and many seconds before the module even starts; with O(src) it
