@@ -58,11 +58,18 @@ urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/_sim/reset", data=
 
 # Run a playbook on both execution paths: the controller fast path (the default for tasks on the
 # controller) and the module shipped as usual (wolkvox_fast_path=false), from the same fixture state.
+# Every wolkvox task's result is recorded on each path (callback_plugins/wolkvox_parity.py) and the two records
+# are compared whole, modulo the short allow-list documented in that callback.
 playbook_on_both_paths() {
-    local path
+    local path here records
+    here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+    records=$(mktemp -d)
     for path in true false; do
         reset_simulator
         echo "== $1 with wolkvox_fast_path=$path"
-        ansible-playbook -i localhost, -c local -e wolkvox_fast_path=$path "$@"
+        WOLKVOX_PARITY_FILE="$records/$path.json" ANSIBLE_CALLBACK_PLUGINS="$here/callback_plugins" \
+            ANSIBLE_CALLBACKS_ENABLED=wolkvox_parity ansible-playbook -i localhost, -c local -e wolkvox_fast_path=$path "$@"
     done
+    "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}" "$here/callback_plugins/wolkvox_parity.py" "$records/true.json" "$records/false.json"
+    rm -rf "$records"
 }
