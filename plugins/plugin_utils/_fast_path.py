@@ -18,7 +18,7 @@ import os
 
 from ansible import constants as C
 from ansible.errors import AnsibleError
-from ansible.module_utils.common.arg_spec import ModuleArgumentSpecValidator
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -33,8 +33,30 @@ from ansible_collections.wolkvox.wolkvox.plugins.module_utils._runner import (
     spec_checks,
 )
 
-LOCAL_CONNECTIONS = ("local", "ansible.builtin.local", "ansible.legacy.local")
 SWITCH = "wolkvox_fast_path"
+
+
+# -- ansible-core internals, in one place --------------------------------------------------------------------
+# What the fast path needs that ansible-core offers only under names it marks internal. Checked with ansible-core
+# 2.16 and 2.21; the parity test of the integration targets fails the day one of them changes behaviour.
+
+
+def task_environment(action):
+    """The task's ``environment:`` as a module would get it (``ActionBase._compute_environment_string``)."""
+    environment = {}
+    action._compute_environment_string(environment)  # pylint: disable=protected-access
+    return environment
+
+
+def validation_findings(validation):
+    """(no_log values, alias warnings, deprecations) of an ArgumentSpecValidator result (``_no_log_values``,
+    ``_warnings``, ``_deprecations``), the warnings and deprecations worded as AnsibleModule reports them."""
+    warnings = ["Both option %s and its alias %s are set." % (item["option"], item["alias"])
+                for item in getattr(validation, "_warnings", [])]
+    deprecations = [dict(msg="Alias '%s' is deprecated. See the module docs for more information" % item["name"],
+                         version=item.get("version"), date=item.get("date"), collection_name=item.get("collection_name"))
+                    for item in getattr(validation, "_deprecations", [])]
+    return validation._no_log_values, warnings, deprecations  # pylint: disable=protected-access
 
 
 class WolkvoxAction(ActionBase):
@@ -64,23 +86,17 @@ class WolkvoxAction(ActionBase):
     def _fast_path_applies(self, task_vars):
         switch = task_vars.get(SWITCH, True)
         wanted = boolean(self._templar.template(switch), strict=False) if switch is not None else True
-        connection = getattr(self._connection, "_load_name", "") or getattr(self._connection, "transport", "")
-        return (wanted and connection in LOCAL_CONNECTIONS and not self._play_context.become
+        return (wanted and self._connection.transport == "local" and not self._play_context.become
                 and not self._task.async_val)
 
     def _run_in_process(self, task_vars):
         logic = self.LOGIC
-        environment = {}
-        self._compute_environment_string(environment)  # the task's `environment:`, as the module would get it
-        validator = ModuleArgumentSpecValidator(
-            argument_spec(logic),
-            **spec_checks(logic)
-        )
+        environment = task_environment(self)
+        validator = ArgumentSpecValidator(argument_spec(logic), **spec_checks(logic))
         with _environment(environment):  # env fallbacks (WOLKVOX_SERVER, WOLKVOX_TOKEN, ...) read it
             validation = validator.validate(dict(self._task.args))
         params = validation.validated_parameters
-        no_log_values = validation._no_log_values
-        warnings, deprecations = [], []
+        no_log_values, warnings, deprecations = validation_findings(validation)
 
         def warn(msg):
             warnings.append(msg)
@@ -102,7 +118,9 @@ class WolkvoxAction(ActionBase):
             outcome = dict(failure, failed=True) if failure else done
             outcome.setdefault("changed", False)
         if _inject_invocation(task_vars):
-            outcome["invocation"] = invocation(params)
+            # as a module reports it: AnsibleModule itself when the options fail validation (it masks the token's
+            # exact value), the runner's invocation() otherwise (the token masked in every form)
+            outcome["invocation"] = dict(module_args=params) if validation.errors.errors else invocation(params)
         if warnings:
             outcome["warnings"] = warnings
         if deprecations:
