@@ -75,10 +75,10 @@ def render(catalogue):
     """The page, as text."""
     limit = "{0:,}".format(catalogue.MAX_RECORDS)
     lines = [
-        ".. _ansible_collections.wolkvox.wolkvox.docsite.guide_endpoints:",
-        "",
         ".. This page is generated from plugins/module_utils/_catalogue.py by tests/utils/catalogue-rst.py:",
         "   edit the table there, then run: python tests/utils/catalogue-rst.py --write",
+        "",
+        ".. _ansible_collections.wolkvox.wolkvox.docsite.guide_endpoints:",
         "",
     ]
     lines += heading("Endpoint catalogue", "=") + [""]
