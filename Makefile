@@ -37,6 +37,7 @@ in_stage = dir=$$($(UTILS)/stage-collection $(BUILD)/$(1)) && cd "$$dir"
 
 help:
 	@echo "make demo         run a playbook against the wolkvox simulator's demo fleet"
+	@echo "make demo-as-code operations as code: export the demo fleet to Git, edit it, show the drift, apply it"
 	@echo "make test         every check (sanity, units, integration, system, molecule, lint, build/import, docs, ee, changelog)"
 	@echo "make check        the fast inner loop: sanity on the newest ansible-core, then the unit tests on it"
 	@echo "make sanity       ansible-test sanity (newest ansible-core; compile and import on every Python found)"
@@ -49,6 +50,7 @@ help:
 	@echo "make docs         the documentation site, in .build/docsite/html (docs-lint: antsibull-docs lint)"
 	@echo "make ee           ansible-builder introspect and create"
 	@echo "make bench        the collection against hand-written uri tasks; writes bench/results.md"
+	@echo "                  (ONLY=slices,provision runs only those scenarios and prints their report)"
 	@echo "make clean        remove .build/"
 
 # -- virtual environments ---------------------------------------------------------------------
@@ -78,11 +80,16 @@ $(TEST_HOME)/.seeded-%: $(BUILD)/venv/core-%/.stamp
 demo: $(VENV_NEW)/.stamp
 	@PATH=$(VENV_NEW)/bin:$$PATH bash demo/run-demo.sh
 
+# Operations as code: export the demo fleet into a Git repository, edit a declaration, see the drift, apply it.
+.PHONY: demo-as-code
+demo-as-code: $(VENV_NEW)/.stamp
+	@PATH=$(VENV_NEW)/bin:$$PATH bash demo/run-demo-as-code.sh
+
 # -- benchmarks (not part of make test) ---------------------------------------------------------
 
 bench: $(VENV_NEW)/.stamp
 	@$(call in_stage,bench) && cd $(CURDIR) && PATH=$(VENV_NEW)/bin:$$PATH \
-		python bench/bench.py --collections $(BUILD)/bench --out bench/results.md
+		python bench/bench.py --collections $(BUILD)/bench $(if $(ONLY),--only $(ONLY),--out bench/results.md)
 
 # -- checks -------------------------------------------------------------------------------------
 
