@@ -1,7 +1,7 @@
 # Copyright: Contributors to the wolkvox.wolkvox collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Filters behind the audit role: check its settings, judge one operation, then the fleet.
+"""Filters behind the audit role: check its settings, judge one operation, then the fleet; merge slices' reports.
 
 Each is documented in the .yml file of its name beside this one.
 """
@@ -27,12 +27,21 @@ def audit_collect(state, records, key=None):
 
 
 def audit_fleet(records, hosts=None, thresholds=None, fail_on="never", active=None, batch=None, group=None,
-                group_hosts=None, limit=None, run_id=None):
+                group_hosts=None, limit=None, run_id=None, awx_job_id=None, awx_workflow_job_id=None):
     try:
         return _audit.fleet(records, hosts=hosts, thresholds=thresholds, fail_on=fail_on, active=active, batch=batch,
-                            group=group, group_hosts=group_hosts, limit=limit, run_id=run_id)
+                            group=group, group_hosts=group_hosts, limit=limit, run_id=run_id, awx_job_id=awx_job_id,
+                            awx_workflow_job_id=awx_workflow_job_id)
     except _audit.AuditError as exc:
         raise AnsibleFilterError("wolkvox.wolkvox.audit_fleet: %s" % exc) from None
+
+
+def audit_merge(reports, group=None, group_hosts=None, run_id=None, awx_job_id=None, awx_workflow_job_id=None):
+    try:
+        return _audit.merge(list(reports or []), group=group, group_hosts=group_hosts, run_id=run_id,
+                            awx_job_id=awx_job_id, awx_workflow_job_id=awx_workflow_job_id)
+    except _audit.AuditError as exc:
+        raise AnsibleFilterError("wolkvox.wolkvox.audit_merge: %s" % exc) from None
 
 
 class FilterModule:
@@ -42,4 +51,5 @@ class FilterModule:
             "audit_operation": audit_operation,
             "audit_collect": audit_collect,
             "audit_fleet": audit_fleet,
+            "audit_merge": audit_merge,
         }

@@ -20,7 +20,8 @@ import datetime
 import os
 import re
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+MERGEABLE_SCHEMAS = (2, 3)  # the JSON reports audit_merge reads
 RANK = {"ok": 0, "warning": 1, "critical": 2, "failed": 3}
 CHANNELS = ("ivr_active", "chat_active", "interaction_active", "crm_active")
 QUOTA_SPENT = "daily quota spent: the platform answered TOKEN LIMIT EXCEEDED; the counter resets daily"
@@ -28,6 +29,7 @@ QUOTA_SPENT = "daily quota spent: the platform answered TOKEN LIMIT EXCEEDED; th
 TRANSIENT = ("network", "timeout", "server_error", "maintenance", "concurrency")
 # a token check that failed this way makes the routing points read pointless: it is not sent
 SPARE_ROUTING_AFTER = ("invalid_token", "quota") + TRANSIENT
+MAX_CONCURRENCY = 256  # operations read at once by the audit's one reading task
 DEFAULT_THRESHOLDS = {
     "warning_available_percent": 20.0,
     "critical_available_percent": 5.0,
@@ -147,6 +149,11 @@ def settings_problems(settings):
     unknown = [str(name) for name in channels if name not in CHANNELS]
     if unknown:
         problems.append("wolkvox_audit_required_channels may name %s; not %s" % (", ".join(CHANNELS), ", ".join(unknown)))
+    if "concurrency" in settings:
+        concurrency = _number(settings.get("concurrency"))
+        if concurrency is None or concurrency != int(concurrency) or not 1 <= concurrency <= MAX_CONCURRENCY:
+            problems.append("wolkvox_audit_concurrency must be a whole number of operations read at once, from 1 to "
+                            "%d, not %r" % (MAX_CONCURRENCY, settings.get("concurrency")))
     name = settings.get("report_name")
     if not isinstance(name, str) or not name or "/" in name or "\\" in name or name.startswith(".") \
             or _UNSAFE.search(name) or name != name.strip():
@@ -371,7 +378,8 @@ def _names(value):
 
 
 def fleet(records, hosts=None, thresholds=None, now=None, fail_on="never", active=None, batch=None,
-          group=None, group_hosts=None, limit=None, run_id=None):
+          group=None, group_hosts=None, limit=None, run_id=None, awx_job_id=None, awx_workflow_job_id=None,
+          merged_from=None, known_missing=None):
     """The fleet report: the operations of ``hosts`` audited so far, and a summary.
 
     ``hosts`` are the play's operations (``ansible_play_hosts_all``). Without ``active``, every one of them is
@@ -379,7 +387,10 @@ def fleet(records, hosts=None, thresholds=None, now=None, fail_on="never", activ
     failed) and ``batch`` (``ansible_play_batch``), an operation with no record that is still active and not in
     this batch is waiting for a later batch (``serial``): it is counted as pending, not listed as failed.
     ``group_hosts`` are the hosts of the fleet's inventory group ``group`` (None when the inventory has no such
-    group); those outside ``hosts`` were left out of this run, by ``--limit`` (``limit``) for instance.
+    group); those outside ``hosts`` were left out of this run, by ``--limit`` (``limit``) for instance. Without
+    ``group_hosts``, ``known_missing`` (when not None) names the operations left out.
+    ``awx_job_id`` and ``awx_workflow_job_id`` name the AWX job that writes the report and its workflow job (a sliced
+    job is one); ``merged_from`` describes the reports a merged report was built from (see merge).
     """
     thresholds = check_thresholds(thresholds)
     now = now or datetime.datetime.now()
@@ -405,16 +416,23 @@ def fleet(records, hosts=None, thresholds=None, now=None, fail_on="never", activ
         operations.append(record)
 
     limit = limit or None
+    merged = merged_from is not None
     if group_hosts is not None:
         missing = [name for name in _names(group_hosts) if name not in names]
+    elif known_missing is not None:
+        missing = [name for name in _names(known_missing) if name not in names]
     else:  # no group to compare with: only a --limit says that something was left out
         missing = None if limit is not None else []
     limited = bool(missing) or (missing is None and limit is not None)
     reasons = []
-    if missing:
+    if missing and merged:
+        reasons.append("%d operations of the fleet%s are in none of the %d merged reports%s: %s"
+                       % (len(missing), " (inventory group %s)" % group if group_hosts is not None else "",
+                          len(merged_from), " (--limit %s)" % limit if limit else "", ", ".join(missing)))
+    elif missing:
         reasons.append("%d of the %d operations of the inventory group %s are not in this run%s: %s"
-                       % (len(missing), len(group_hosts), group, " (--limit %s)" % limit if limit else "",
-                          ", ".join(missing)))
+                       % (len(missing), len(group_hosts) if group_hosts is not None else len(missing) + len(names),
+                          group, " (--limit %s)" % limit if limit else "", ", ".join(missing)))
     elif missing is None and limit is not None:
         reasons.append("the run was restricted with --limit %s, and the inventory has no group %s to tell which "
                        "operations were left out" % (limit, group))
@@ -427,6 +445,9 @@ def fleet(records, hosts=None, thresholds=None, now=None, fail_on="never", activ
     return clean({
         "schema_version": SCHEMA_VERSION,
         "run_id": run_id,
+        "awx_job_id": awx_job_id,
+        "awx_workflow_job_id": awx_workflow_job_id,
+        "merged_from": merged_from,
         "generated_at": now.strftime("%Y-%m-%dT%H:%M:%S"),
         "thresholds": thresholds,
         "fail_on": fail_on,
@@ -448,6 +469,75 @@ def fleet(records, hosts=None, thresholds=None, now=None, fail_on="never", activ
         "warnings": [warning for op in operations for warning in op.get("warnings") or []],
         "operations": operations,
     })
+
+
+def merge(reports, group=None, group_hosts=None, run_id=None, now=None, awx_job_id=None, awx_workflow_job_id=None):
+    """One fleet report from the JSON reports of the slices of one audit (AWX job slicing, or runs on parts).
+
+    Each operation must be in one report only, and the reports must agree on the thresholds and on ``fail_on``;
+    reports written by AWX jobs must all belong to one workflow job (the slices of one sliced job). ``group_hosts``
+    (the hosts of the fleet's inventory group ``group``, None when unknown) tells which operations no report holds;
+    without it, the operations the reports themselves say they left out (``missing``) do. Every count, ``failing``
+    and ``run_id`` are the merged report's own; ``merged_from`` lists the reports it was built from.
+    """
+    if not isinstance(reports, list) or not reports:
+        raise AuditError("no report to merge: give the slices' JSON reports (wolkvox_audit_merge_reports) or their "
+                         "job artifacts (wolkvox_audit_slice_*)")
+    for index, report in enumerate(reports):
+        if not isinstance(report, dict) or report.get("schema_version") not in MERGEABLE_SCHEMAS \
+                or not isinstance(report.get("operations"), list):
+            raise AuditError("report %d of %d is not a JSON report of the wolkvox audit (schema version %s)"
+                             % (index + 1, len(reports), " or ".join(str(version) for version in MERGEABLE_SCHEMAS)))
+    names = ["%s (run %s)" % (index + 1, report.get("run_id")) for index, report in enumerate(reports)]
+    thresholds = [check_thresholds(report.get("thresholds")) for report in reports]
+    if any(item != thresholds[0] for item in thresholds):
+        raise AuditError("the reports were judged against different thresholds (%s): merge the reports of one audit"
+                         % "; ".join("%s: %s" % (name, item) for name, item in zip(names, thresholds)))
+    fail_on = [report.get("fail_on") or "never" for report in reports]
+    if len(set(fail_on)) > 1:
+        raise AuditError("the reports have different fail_on settings (%s): merge the reports of one audit"
+                         % ", ".join("%s: %s" % (name, item) for name, item in zip(names, fail_on)))
+    workflows = sorted({str(report["awx_workflow_job_id"]) for report in reports
+                        if report.get("awx_workflow_job_id") is not None})
+    if len(workflows) > 1:
+        raise AuditError("the reports come from different AWX workflow jobs (%s): merge the slices of one sliced job "
+                         "only" % ", ".join(workflows))
+    owner = {}
+    duplicates = {}
+    records = []
+    for name, report in zip(names, reports):
+        for record in report["operations"]:
+            if not isinstance(record, dict) or not record.get("operation"):
+                continue
+            operation = record["operation"]
+            if operation in owner:
+                duplicates.setdefault(operation, [owner[operation]]).append(name)
+                continue
+            owner[operation] = name
+            records.append(record)
+    if duplicates:
+        raise AuditError("operations in more than one report: %s; each slice audits its own operations, so these "
+                         "reports are not the slices of one audit"
+                         % "; ".join("%s in reports %s" % (operation, ", ".join(where))
+                                     for operation, where in sorted(duplicates.items())))
+    covered = set(owner)
+    pending = []
+    for report in reports:
+        pending.extend(name for name in report.get("pending") or [] if name not in covered and name not in pending)
+    audited = ([name for name in _names(group_hosts) if name in covered] if group_hosts is not None else []) \
+        + sorted(covered - set(_names(group_hosts) or []))
+    hosts = audited + pending
+    known_missing = None
+    if group_hosts is None and all(report.get("missing") is not None for report in reports):
+        known_missing = sorted({name for report in reports for name in report["missing"]} - covered - set(pending))
+    limits = sorted({report["limit"] for report in reports if report.get("limit")})
+    merged_from = [{"run_id": report.get("run_id"), "generated_at": report.get("generated_at"),
+                    "operations": len(report["operations"]), "awx_job_id": report.get("awx_job_id"),
+                    "awx_workflow_job_id": report.get("awx_workflow_job_id")} for report in reports]
+    return fleet(records, hosts, thresholds[0], now=now, fail_on=fail_on[0], active=hosts, batch=audited,
+                 group=group, group_hosts=group_hosts, limit=", ".join(limits) or None, run_id=run_id,
+                 awx_job_id=awx_job_id, awx_workflow_job_id=awx_workflow_job_id, merged_from=merged_from,
+                 known_missing=known_missing)
 
 
 def fails(status, fail_on):

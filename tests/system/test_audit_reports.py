@@ -51,7 +51,7 @@ def test_the_json_report_lists_every_operation_and_counts_what_was_spent(audit):
     assert statuses == {"bogota-retail": "ok", "lima-telco": "warning", "medellin-bank": "critical",
                         "quito-health": "warning", "santiago-energy": "failed", "mexico-insurance": "ok"}
     assert report["summary"]["api_calls"] == len(log) == 10  # two per operation, one where the token check failed
-    assert report["schema_version"] == 2
+    assert report["schema_version"] == 3
     assert (report["partial"], report["missing_operations"], report["pending_operations"]) == (False, 0, 0)
     assert report["summary"]["routing_points_not_read"] == 2  # medellin-bank's quota, santiago-energy's token
     # mexico-insurance's two tokens share its quota: the operation's budget is the worse, and decides

@@ -202,4 +202,7 @@ def test_fail_on_fails_only_the_operations_it_names_after_writing_the_reports(tm
     assert report["failing"] == ["gamma"]
     assert "gamma is critical (wolkvox_audit_fail_on: critical): daily quota spent" in output
     recap = {line.split()[0]: line for line in output.split("PLAY RECAP")[-1].splitlines() if "ok=" in line}
-    assert ["failed=1" in recap[host] for host in ("alpha", "beta", "gamma")] == [False, False, True]
+    # the hosts that pass leave the role with meta end_role (ansible-core 2.18 and later), which the recap does not
+    # count: a host that ran no other task of the play is not listed
+    assert "failed=1" in recap["gamma"]
+    assert [host for host, line in recap.items() if "failed=0" not in line] == ["gamma"]

@@ -19,6 +19,7 @@ from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import (
     WolkvoxClient,
     WolkvoxError,
     limiter_directory,
+    SharedTLSContexts,
     resolve_server,
 )
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _api
@@ -615,3 +616,13 @@ def test_the_invalid_token_message_claims_no_source_and_names_the_crm_operation(
     client = WolkvoxClient(dict(params(sim.url), operation="Acmee"), platform="crm", backoff=FAST)
     error = fails(lambda: client.crm("token/tokenInformation.php", query={"operation": "Acmee"}))
     assert "the CRM operation name 'Acmee' is not the token's operation" in error.msg
+
+
+def test_requests_with_the_same_tls_settings_share_one_context_while_reading():
+    from ansible.module_utils import urls  # pylint: disable=import-outside-toplevel
+    original = urls.make_context
+    with SharedTLSContexts():
+        first = urls.make_context(cafile=None, ciphers=None, validate_certs=True)
+        assert urls.make_context(cafile=None, ciphers=None, validate_certs=True) is first
+        assert urls.make_context(cafile=None, ciphers=None, validate_certs=False) is not first
+    assert urls.make_context is original

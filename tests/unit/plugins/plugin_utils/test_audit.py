@@ -3,7 +3,10 @@
 """The audit's judgement, as the audit role's reports show it."""
 
 import datetime
+import inspect
+import json
 import os
+import threading
 import xml.etree.ElementTree as ET
 
 import jinja2
@@ -11,9 +14,9 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.wolkvox.wolkvox.plugins.filter.audit import audit_fleet, audit_operation
+from ansible_collections.wolkvox.wolkvox.plugins.filter.audit import audit_fleet, audit_merge, audit_operation
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _token_info
-from ansible_collections.wolkvox.wolkvox.plugins.plugin_utils import _audit
+from ansible_collections.wolkvox.wolkvox.plugins.plugin_utils import _audit, _audit_read
 
 NOW = datetime.datetime(2026, 11, 23, 12, 0, 0)
 TEMPLATES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "roles", "audit", "templates")
@@ -252,10 +255,10 @@ def test_a_transient_failure_of_the_first_call_says_why_the_second_was_not_sent(
     assert kind in _audit.SPARE_ROUTING_AFTER
 
 
-def test_the_spared_kinds_are_the_roles():
-    with open(os.path.join(TEMPLATES, "..", "vars", "main.yml"), encoding="utf-8") as handle:
-        text = handle.read()
-    assert "__audit_spare_routing_after: [%s]" % ", ".join(_audit.SPARE_ROUTING_AFTER) in text
+def test_the_reader_spares_the_routing_points_read_after_the_kinds_of_the_judgement():
+    # the reader sends the second call unless the first failed this way; the judgement explains why it was not sent
+    assert _audit_read._audit.SPARE_ROUTING_AFTER is _audit.SPARE_ROUTING_AFTER
+    assert "SPARE_ROUTING_AFTER" in inspect.getsource(_audit_read.read)
 
 
 def test_warnings_name_their_operation_in_the_record_and_the_reports():
@@ -300,7 +303,7 @@ def test_the_fleet_lists_every_host_even_one_without_a_record():
     assert report["summary"] == {"ok": 1, "warning": 0, "critical": 1, "failed": 1, "operations": 3,
                                  "status": "failed", "api_calls": 4, "routing_points_read": 2,
                                  "routing_points_not_read": 1}
-    assert (report["schema_version"], report["fail_on"], report["generated_at"]) == (2, "critical", "2026-11-23T12:00:00")
+    assert (report["schema_version"], report["fail_on"], report["generated_at"]) == (3, "critical", "2026-11-23T12:00:00")
     assert report["failing"] == ["b", "c"]
     assert report["partial"] is False and report["missing_operations"] == 0 and report["pending_operations"] == 0
     assert _audit.fleet(records, hosts=["a", "b", "c"], now=NOW)["failing"] == []  # fail_on: never
@@ -429,3 +432,275 @@ def test_a_report_dir_that_can_not_be_written_is_refused(tmp_path):
     locked.mkdir(mode=0o555)
     assert "is not writable by this user" in _audit.settings_problems(settings(tmp_path, report_dir=str(locked)))[0]
     assert "cannot be created" in _audit.settings_problems(settings(tmp_path, report_dir=str(locked / "x")))[0]
+
+
+# -- the reader: every operation at once, in threads of one process (plugins/plugin_utils/_audit_read.py) ----------
+
+READER_TOKENS = {"alpha": "reader-alpha-41c9e2", "beta": "reader-beta-7d0a13", "gamma": "reader-gamma-e58b60"}
+SHARED = "reader-shared-0f92c4"
+
+
+def reader_fleet():
+    fresh = {"rp_id": "1", "rp_name": "Main", "ivr_active": "yes", "chat_active": "yes", "interaction_active": "yes",
+             "crm_active": "no", "last_use_days_ago": 1}
+    operations = [{"name": name, "licenses": 1, "routing_points": [fresh], "tokens": [{"name": name, "token": token}]}
+                  for name, token in READER_TOKENS.items()]
+    operations.append({"name": "shared", "licenses": 100, "routing_points": [fresh],
+                       "tokens": [{"name": "shared", "token": SHARED}]})
+    return {"operations": operations}
+
+
+class Identity:
+    """A templar that leaves values as they are, and fails on the text it is told to."""
+
+    def __init__(self, undefined=None):
+        self.undefined = undefined
+
+    def template(self, value):
+        if self.undefined is not None and value == self.undefined:
+            raise AnsibleFilterError("'vault_missing' is undefined")
+        return value
+
+
+class Variables:
+    """Each host's variables, as _audit_read.HostVariables gives them."""
+
+    def __init__(self, hosts, undefined=None, **common):
+        self.hosts = hosts
+        self.common = common
+        self.undefined = undefined
+
+    def of(self, name):
+        return dict(self.common, **self.hosts.get(name, {})), Identity(self.undefined)
+
+
+@pytest.fixture(scope="module")
+def reader_sim():
+    from ansible_collections.wolkvox.wolkvox.simulator.wolkvox_simulator import Simulator  # pylint: disable=import-outside-toplevel
+    with Simulator(reader_fleet()) as server:
+        yield server
+
+
+def read_fleet(variables, names, concurrency=8, environ=None, monkeypatch=None):
+    for key, value in (environ or {}).items():
+        monkeypatch.setenv(key, value)
+    operations = [(name, _audit_read.connection(name, variables)) for name in names]
+    return _audit_read.read_all(operations, _audit.check_thresholds(None), False, concurrency, now=NOW)
+
+
+def test_the_reader_reads_each_operation_with_two_calls_and_judges_it(reader_sim):
+    reader_sim.admin("/_sim/reset", {})
+    hosts = {name: {"wolkvox_token": token} for name, token in READER_TOKENS.items()}
+    records, api_calls = read_fleet(Variables(hosts, wolkvox_server=reader_sim.url, wolkvox_retries=0),
+                                    ["gamma", "alpha", "beta"])
+    assert [record["operation"] for record in records] == ["gamma", "alpha", "beta"]  # the order asked for
+    assert [record["status"] for record in records] == ["ok", "ok", "ok"]
+    assert api_calls == 6 == len(reader_sim.requests())
+    assert [record["api_calls"] for record in records] == [2, 2, 2]
+    assert records[0]["routing_points_total"] == 1 and records[0]["token"]["token_limit"] == 1000
+
+
+def test_a_refused_token_spares_the_second_call_and_fails_only_its_operation(reader_sim):
+    reader_sim.admin("/_sim/reset", {})
+    hosts = {name: {"wolkvox_token": token} for name, token in READER_TOKENS.items()}
+    hosts["beta"] = {"wolkvox_token": "reader-beta-unknown-1"}
+    records, api_calls = read_fleet(Variables(hosts, wolkvox_server=reader_sim.url, wolkvox_retries=0),
+                                    ["alpha", "beta", "gamma"])
+    assert [record["status"] for record in records] == ["ok", "failed", "ok"]
+    assert api_calls == 5
+    beta = records[1]
+    assert beta["checks"][1]["status"] == "unknown"
+    assert beta["checks"][0]["message"].startswith("not read: the platform refused the token")
+
+
+def test_operations_that_share_a_token_never_have_more_than_two_requests_in_flight(reader_sim):
+    reader_sim.admin("/_sim/reset", {})
+    reader_sim.admin("/_sim/config", {"latency": 0.05})
+    try:
+        hosts = {"shared%02d" % index: {} for index in range(12)}
+        records, api_calls = read_fleet(Variables(hosts, wolkvox_server=reader_sim.url, wolkvox_token=SHARED,
+                                                  wolkvox_retries=0), sorted(hosts), concurrency=12)
+    finally:
+        reader_sim.admin("/_sim/config", {"latency": 0.0})
+    log = reader_sim.requests()
+    assert [entry["outcome"] for entry in log].count("concurrency") == 0  # the platform would refuse a third
+    assert {record["status"] for record in records} == {"ok"} and api_calls == 24 == len(log)
+
+
+def test_the_limiters_slots_exclude_each_other_between_threads_of_one_process(tmp_path):
+    # a slot is a flock on a file descriptor of its own: a second one on the same file, even in this process, waits
+    from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import TokenLimiter, WolkvoxError  # pylint: disable=import-outside-toplevel
+    first = TokenLimiter("reader-limiter-token", 1, 0, str(tmp_path))
+    second = TokenLimiter("reader-limiter-token", 1, 0, str(tmp_path))
+    outcome = []
+    with first:
+        def take():
+            try:
+                with second:
+                    outcome.append("held")
+            except WolkvoxError as exc:
+                outcome.append(exc.kind)
+        worker = threading.Thread(target=take)
+        worker.start()
+        worker.join()
+    assert outcome == ["limiter"]
+    with second:  # free again once the first is let go
+        pass
+
+
+@pytest.mark.parametrize("tokens", [
+    {"alpha": READER_TOKENS["alpha"], "beta": READER_TOKENS["beta"]},
+    "alpha: %s\nbeta: %s\n" % (READER_TOKENS["alpha"], READER_TOKENS["beta"]),
+    '{"alpha": "%s", "beta": "%s"}' % (READER_TOKENS["alpha"], READER_TOKENS["beta"]),
+], ids=["mapping", "YAML text", "JSON text"])
+def test_the_token_comes_from_wolkvox_tokens_when_wolkvox_token_is_not_set(reader_sim, tokens, monkeypatch):
+    reader_sim.admin("/_sim/reset", {})
+    monkeypatch.delenv("WOLKVOX_TOKEN", raising=False)
+    hosts = {"alpha": {}, "beta": {"wolkvox_token": READER_TOKENS["gamma"]}, "delta": {}}
+    records, dummy = read_fleet(Variables(hosts, wolkvox_server=reader_sim.url, wolkvox_retries=0,
+                                          wolkvox_tokens=tokens), ["alpha", "beta", "delta"])
+    assert [record["status"] for record in records] == ["ok", "ok", "failed"]
+    # wolkvox_token wins over wolkvox_tokens: beta was read with gamma's token
+    assert [entry["token"] for entry in reader_sim.requests()].count("gamma") == 2
+    assert records[2]["checks"][0]["message"] == (
+        "not read: no token for this operation: wolkvox_token is not set, wolkvox_tokens has no entry delta, and "
+        "WOLKVOX_TOKEN is not set")
+    assert records[2]["api_calls"] == 0
+
+
+def test_the_environment_is_the_last_resort_for_the_token(reader_sim, monkeypatch):
+    reader_sim.admin("/_sim/reset", {})
+    records, dummy = read_fleet(Variables({"delta": {}}, wolkvox_retries=0, wolkvox_tokens={"alpha": "x"}), ["delta"],
+                                environ={"WOLKVOX_TOKEN": READER_TOKENS["alpha"], "WOLKVOX_SERVER": reader_sim.url},
+                                monkeypatch=monkeypatch)
+    assert records[0]["status"] == "ok"
+
+
+def test_wolkvox_tokens_that_are_not_a_mapping_fail_every_operation_that_needs_them(reader_sim):
+    records, dummy = read_fleet(Variables({"alpha": {}}, wolkvox_server=reader_sim.url, wolkvox_tokens="[a, b]"),
+                                ["alpha"])
+    assert records[0]["status"] == "failed" and records[0]["api_calls"] == 0
+    assert "wolkvox_tokens must map each operation (inventory host name) to its token" in records[0]["summary"]
+
+
+def test_a_variable_that_cannot_be_templated_fails_its_operation_only_and_shows_no_secret(reader_sim):
+    reader_sim.admin("/_sim/reset", {})
+    hosts = {"alpha": {"wolkvox_token": READER_TOKENS["alpha"]}, "beta": {"wolkvox_token": "{{ vault_missing }}"}}
+    records, dummy = read_fleet(Variables(hosts, undefined="{{ vault_missing }}", wolkvox_server=reader_sim.url),
+                                ["alpha", "beta"])
+    assert [record["status"] for record in records] == ["ok", "failed"]
+    assert records[1]["checks"][0]["message"] == (
+        "not read: the connection variables of beta could not be read: 'vault_missing' is undefined")
+    assert records[1]["checks"][0]["error_kind"] == "bad_option"
+
+
+def test_options_the_modules_refuse_fail_their_operation_before_any_request(reader_sim):
+    reader_sim.admin("/_sim/reset", {})
+    hosts = {"alpha": {"wolkvox_token": READER_TOKENS["alpha"], "wolkvox_timeout": "soon"},
+             "beta": {"wolkvox_token": READER_TOKENS["beta"], "wolkvox_retries": 11}}
+    records, api_calls = read_fleet(Variables(hosts, wolkvox_server=reader_sim.url), ["alpha", "beta"])
+    assert [record["status"] for record in records] == ["failed", "failed"] and api_calls == 0
+    assert "timeout" in records[0]["checks"][0]["message"]
+    assert "retries must be a whole number from 0 to 10" in records[1]["checks"][0]["message"]
+    assert reader_sim.requests() == []
+
+
+def test_a_token_the_platform_echoes_never_reaches_a_record(reader_sim):
+    from ansible_collections.wolkvox.wolkvox.tests.utils.hostile_server import leaks  # pylint: disable=import-outside-toplevel
+    reader_sim.admin("/_sim/reset", {})
+    reader_sim.admin("/_sim/faults", {"faults": [{"kind": "echo_token", "token": "alpha"}]})
+    hosts = {name: {"wolkvox_token": token} for name, token in READER_TOKENS.items()}
+    records, dummy = read_fleet(Variables(hosts, wolkvox_server=reader_sim.url, wolkvox_retries=0),
+                                ["alpha", "beta"])
+    assert records[0]["status"] == "failed" and records[1]["status"] == "ok"
+    text = json.dumps(records)
+    assert not any(leaks(text, token) for token in READER_TOKENS.values())
+
+
+def test_warnings_are_kept_with_their_operation(reader_sim):
+    reader_sim.admin("/_sim/reset", {})
+    reader_sim.admin("/_sim/faults", {"faults": [{"kind": "status", "status": 503, "times": 1, "token": "beta",
+                                                  "api": "token_info"}]})
+    hosts = {name: {"wolkvox_token": token} for name, token in READER_TOKENS.items()}
+    records, api_calls = read_fleet(Variables(hosts, wolkvox_server=reader_sim.url, wolkvox_retries=1),
+                                    ["alpha", "beta"])
+    assert [record["status"] for record in records] == ["ok", "ok"] and api_calls == 5
+    assert records[0]["warnings"] == []
+    assert len(records[1]["warnings"]) == 1 and records[1]["warnings"][0].startswith(
+        "beta: wolkvox token_info: the platform failed to answer (HTTP 503")
+
+
+# -- merging the slices' reports (audit_merge) -------------------------------------------------------------------------
+
+
+def slice_report(names, run_id, workflow=None, job=None, fail_on="never", used=10, **fleet_args):
+    records = [_audit.operation(name, budget(1000, used), points(point("1")), now=NOW) for name in names]
+    return json.loads(json.dumps(_audit.fleet(records, names, now=NOW, fail_on=fail_on, run_id=run_id,
+                                              awx_job_id=job, awx_workflow_job_id=workflow, **fleet_args)))
+
+
+def test_the_slices_of_one_audit_merge_into_one_fleet_report():
+    fleet_hosts = ["a", "b", "c", "d", "e", "f"]
+    slices = [slice_report(fleet_hosts[index::3], "run-%d" % index, workflow=9, job=100 + index) for index in range(3)]
+    slices[2]["operations"][0] = _audit.operation("c", budget(1000, 990), points(point("1")), now=NOW)
+    report = _audit.merge(slices, group="wolkvox", group_hosts=fleet_hosts, run_id="merged", now=NOW, awx_job_id=200)
+    assert [op["operation"] for op in report["operations"]] == fleet_hosts  # in the inventory's order
+    assert report["summary"]["operations"] == 6 and report["summary"]["api_calls"] == 12
+    assert (report["summary"]["ok"], report["summary"]["critical"]) == (5, 1)
+    assert (report["partial"], report["missing_operations"], report["run_id"], report["awx_job_id"]) == (
+        False, 0, "merged", 200)
+    assert [item["run_id"] for item in report["merged_from"]] == ["run-0", "run-1", "run-2"]
+    assert report["merged_from"][1] == {"run_id": "run-1", "generated_at": "2026-11-23T12:00:00", "operations": 2,
+                                        "awx_job_id": 101, "awx_workflow_job_id": 9}
+    assert report["schema_version"] == 3
+    for template in ("report.md.j2", "report.html.j2"):
+        assert "Merged from 3 reports: run-0, run-1, run-2." in render(template, report)
+    junit = ET.fromstring(render("report.junit.xml.j2", report))
+    assert [prop.get("value") for prop in junit.iter("property") if prop.get("name") == "merged_from"] == [
+        "run-0", "run-1", "run-2"]
+
+
+def test_a_slice_that_did_not_report_leaves_its_operations_missing():
+    fleet_hosts = ["a", "b", "c", "d"]
+    slices = [slice_report(["a", "c"], "run-0", workflow=9)]
+    report = _audit.merge(slices, group="wolkvox", group_hosts=fleet_hosts, now=NOW)
+    assert (report["partial"], report["limited"], report["missing"]) == (True, True, ["b", "d"])
+    assert report["partial_reasons"] == [
+        "2 operations of the fleet (inventory group wolkvox) are in none of the 1 merged reports: b, d"]
+    # without the fleet's inventory, what the slices say they left out
+    limited = [slice_report(["a"], "run-0", group="wolkvox", group_hosts=["a", "b", "c"], limit="a"),
+               slice_report(["b"], "run-1", group="wolkvox", group_hosts=["a", "b", "c"], limit="b")]
+    report = _audit.merge(limited, now=NOW)
+    assert report["missing"] == ["c"] and report["partial"] is True
+
+
+def test_the_merged_report_fails_what_the_slices_fail_on():
+    slices = [slice_report(["a"], "run-0", fail_on="critical", used=990), slice_report(["b"], "run-1", fail_on="critical")]
+    report = _audit.merge(slices, now=NOW)
+    assert (report["fail_on"], report["failing"]) == ("critical", ["a"])
+
+
+@pytest.mark.parametrize("change, says", [
+    (lambda slices: slices[1].update(fail_on="warning"), "the reports have different fail_on settings"),
+    (lambda slices: slices[1]["thresholds"].update(stale_days=7), "the reports were judged against different thresholds"),
+    (lambda slices: slices[1].update(awx_workflow_job_id=10), "the reports come from different AWX workflow jobs (10, 9)"),
+    (lambda slices: slices[1]["operations"].append(slices[0]["operations"][0]),
+     "operations in more than one report: a in reports 1 (run run-0), 2 (run run-1)"),
+    (lambda slices: slices[1].update(schema_version=1), "report 2 of 2 is not a JSON report of the wolkvox audit"),
+    (lambda slices: slices.clear(), "no report to merge"),
+])
+def test_reports_that_are_not_the_slices_of_one_audit_are_refused(change, says):
+    slices = [slice_report(["a"], "run-0", workflow=9), slice_report(["b"], "run-1", workflow=9)]
+    change(slices)
+    with pytest.raises(_audit.AuditError) as info:
+        _audit.merge(slices, now=NOW)
+    assert says in str(info.value)
+    with pytest.raises(AnsibleFilterError, match="wolkvox.wolkvox.audit_merge: "):
+        audit_merge(slices)
+
+
+def test_a_concurrency_outside_1_to_256_is_refused_before_any_call(tmp_path):
+    for value in (0, 257, "many", 2.5):
+        problems = _audit.settings_problems(settings(tmp_path, concurrency=value))
+        assert len(problems) == 1 and problems[0].startswith("wolkvox_audit_concurrency must be a whole number"), value
+    assert _audit.settings_problems(settings(tmp_path, concurrency=64)) == []
