@@ -15,13 +15,9 @@ echo "== Building and installing wolkvox.wolkvox into $out/collections"
 ansible-galaxy collection build "$top" --output-path "$out" > /dev/null
 ansible-galaxy collection install "$out"/wolkvox-wolkvox-*.tar.gz -p "$out/collections" > /dev/null
 
-python3 "$top/simulator/wolkvox_simulator.py" --port 0 --port-file "$out/port" \
-    --fixture "$here/as-code/fleet.json" > "$out/simulator.log" 2>&1 &
-sim=$!
-trap 'kill $sim 2>/dev/null || true; wait $sim 2>/dev/null || true' EXIT
-for _ in $(seq 100); do [ -s "$out/port" ] && break; sleep 0.1; done
-[ -s "$out/port" ] || { cat "$out/simulator.log"; echo "the simulator did not start" >&2; exit 1; }
-WOLKVOX_SERVER="http://127.0.0.1:$(cat "$out/port")"
+sim="$top/simulator/wolkvox_simulator.py"
+WOLKVOX_SERVER=$(python3 "$sim" start --dir "$out/simulator" --fixture "$here/as-code/fleet.json")
+trap 'python3 "$sim" stop --dir "$out/simulator" > /dev/null' EXIT
 WOLKVOX_DEMO_REPORTS="$out/reports"
 ANSIBLE_COLLECTIONS_PATH="$out/collections"
 ANSIBLE_CALLBACK_RESULT_FORMAT=yaml

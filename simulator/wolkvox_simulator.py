@@ -53,9 +53,17 @@ the request log (method, path, query, the JSON body with any ``agent_pass``
 masked, which token by its label, outcome).  ``/_sim/operations/NAME`` reads
 (GET) or replaces (POST) an operation's resources; passwords never leave it.
 
-Run it on its own::
+Run it on its own, in the foreground::
 
     python simulator/wolkvox_simulator.py --port 8080 --fixture simulator/fixtures/demo.json
+
+or in the background, as the demo, the integration targets, molecule, the system tests and the benchmarks do::
+
+    python simulator/wolkvox_simulator.py start --dir DIR --fixture FIXTURE [--latency S]   # prints its URL
+    python simulator/wolkvox_simulator.py stop --dir DIR
+
+``start`` returns once the simulator listens, with its URL in ``DIR/simulator.url``, its process id in
+``DIR/simulator.pid`` and its log in ``DIR/simulator.log``; ``stop`` ends that process (by its id) and removes them.
 """
 
 import argparse
@@ -71,6 +79,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -1707,21 +1716,20 @@ class Simulator:
 
 
 class SimulatorProcess:
-    """The simulator as a process of its own, as a user runs it; for system tests and benchmarks."""
+    """The simulator as a process of its own, started and stopped with this file's ``start`` and ``stop`` commands,
+    as every other user of the simulator does; for system tests and benchmarks."""
 
     def __init__(self, workdir, fixture, latency=0.0):
-        path = os.path.join(str(workdir), "fixture.json")
+        self.dir = tempfile.mkdtemp(prefix="simulator-", dir=str(workdir))  # one per simulator, several may run
+        path = os.path.join(self.dir, "fixture.json")
         with open(path, "w", encoding="utf-8") as handle:
             json.dump(fixture, handle)
-        port_file = os.path.join(str(workdir), "simulator.port")
-        if os.path.exists(port_file):
-            os.remove(port_file)
-        self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--port", "0", "--port-file", port_file,
-                                      "--fixture", path, "--latency", str(latency)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self.proc.stdout.readline()  # "listening on ...": the port file is written
-        with open(port_file, encoding="utf-8") as handle:
-            self.url = "http://127.0.0.1:%s" % handle.read().strip()
+        done = subprocess.run([sys.executable, os.path.abspath(__file__), "start", "--dir", self.dir, "--fixture", path,
+                               "--latency", str(latency)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              check=False)
+        if done.returncode != 0:
+            raise RuntimeError("the wolkvox simulator did not start: %s" % done.stderr.strip())
+        self.url = done.stdout.strip()
 
     def admin(self, path, payload=None, method=None):
         return admin_call(self.url, path, payload, method)
@@ -1737,13 +1745,123 @@ class SimulatorProcess:
         self.admin("/_sim/faults", {"faults": list(rules)})
 
     def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-        self.proc.stdout.close()
+        stop_background(self.dir)
+
+
+# -- start and stop in the background -----------------------------------------------------------------------------
+
+START_TIMEOUT = 10.0
+STOP_TIMEOUT = 10.0
+
+
+def _files(directory):
+    return dict((name, os.path.join(directory, "simulator." + name)) for name in ("url", "pid", "port", "log"))
+
+
+def start_background(directory, fixture, latency=0.0, concurrency_limit=2):
+    """Start the simulator in a session of its own, wait until it listens, and return its URL.
+
+    Writes simulator.url, simulator.pid and simulator.log in ``directory``. Raises RuntimeError, with the log, when
+    the simulator exits or does not listen within START_TIMEOUT seconds (it is stopped then)."""
+    files = _files(directory)
+    os.makedirs(directory, exist_ok=True)
+    if os.path.exists(files["pid"]):
+        raise RuntimeError("%s exists: a simulator started with --dir %s may still run (stop it first)"
+                           % (files["pid"], directory))
+    for name in ("url", "port"):
+        if os.path.exists(files[name]):
+            os.remove(files[name])
+    with open(files["log"], "w", encoding="utf-8") as log:
+        proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--port", "0", "--port-file",
+                                 files["port"], "--fixture", fixture, "--latency", str(latency),
+                                 "--concurrency-limit", str(concurrency_limit)],
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + START_TIMEOUT
+    while not os.path.exists(files["port"]):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            with open(files["log"], encoding="utf-8") as handle:
+                raise RuntimeError("it %s:\n%s" % ("exited" if proc.returncode else "did not listen in time",
+                                                    handle.read().strip()))
+        time.sleep(0.05)
+    with open(files["port"], encoding="utf-8") as handle:
+        url = "http://127.0.0.1:%d" % int(handle.read().strip())
+    for name, value in (("pid", str(proc.pid)), ("url", url)):
+        with open(files[name] + ".tmp", "w", encoding="utf-8") as handle:
+            handle.write(value + "\n")
+        os.replace(files[name] + ".tmp", files[name])
+    return url
+
+
+def _is_simulator(pid):
+    """Whether process ``pid`` runs this simulator (a process id can be reused once the simulator is gone)."""
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as handle:
+            return os.path.basename(__file__).encode() in handle.read()
+    except OSError:  # no /proc: trust the pid file
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return False
+        return True
+
+
+def stop_background(directory):
+    """Stop the simulator started with ``directory`` (by its process id) and remove its files; False when none ran."""
+    files = _files(directory)
+    try:
+        with open(files["pid"], encoding="utf-8") as handle:
+            pid = int(handle.read().strip())
+    except (OSError, ValueError):
+        return False
+    running = _is_simulator(pid)
+    if running:
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        while _is_simulator(pid) and time.monotonic() < deadline:
+            try:  # reap it when it is this process's child (SimulatorProcess in the process that started it)
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+            time.sleep(0.05)
+        if _is_simulator(pid):
+            os.kill(pid, signal.SIGKILL)
+    for name in ("pid", "url", "port"):
+        if os.path.exists(files[name]):
+            os.remove(files[name])
+    return running
+
+
+def _background_command(argv):
+    parser = argparse.ArgumentParser(prog="wolkvox_simulator.py %s" % argv[0],
+                                     description="start: run the simulator in the background and print its URL; "
+                                                 "stop: stop the one started with the same --dir")
+    parser.add_argument("--dir", required=True, help="where its URL, process id and log go")
+    if argv[0] == "start":
+        parser.add_argument("--fixture", required=True, help="JSON file with the operations to serve")
+        parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every API answer")
+        parser.add_argument("--concurrency-limit", type=int, default=2, help="requests in flight per token before a 403")
+    args = parser.parse_args(argv[1:])
+    if argv[0] == "stop":
+        stopped = stop_background(args.dir)
+        print("wolkvox simulator stopped" if stopped else "no wolkvox simulator ran with --dir %s" % args.dir)
+        return 0
+    try:
+        print(start_background(args.dir, args.fixture, args.latency, args.concurrency_limit))
+    except (OSError, RuntimeError) as exc:
+        sys.stderr.write("wolkvox simulator: cannot start: %s\n" % exc)
+        return 1
+    return 0
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="A wolkvox API simulator on 127.0.0.1 (standard library only).")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in ("start", "stop"):
+        return _background_command(argv)
+    parser = argparse.ArgumentParser(description="A wolkvox API simulator on 127.0.0.1 (standard library only). "
+                                                 "Also: start --dir DIR --fixture F (in the background), stop --dir DIR.")
     parser.add_argument("--fixture", required=True, help="JSON file with the operations, tokens and routing points to serve")
     parser.add_argument("--port", type=int, default=8080, help="TCP port on 127.0.0.1; 0 takes a free one (default: 8080)")
     parser.add_argument("--port-file", help="write the port taken to this file once the simulator is listening")

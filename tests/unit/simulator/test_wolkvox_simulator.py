@@ -469,6 +469,54 @@ def _other_local_addresses():
     return sorted(set(found + ["127.0.0.2"]) - {"127.0.0.1"})
 
 
+def _cli(*args):
+    return subprocess.run([sys.executable, SIMULATOR] + list(args), capture_output=True, text=True, timeout=60,
+                          check=False)
+
+
+def _alive(pid):
+    try:
+        with open("/proc/%d/status" % pid, encoding="utf-8") as handle:
+            return "\nState:\tZ" not in handle.read()  # a zombie has ended already
+    except OSError:
+        return False
+
+
+def test_start_runs_it_in_the_background_and_stop_ends_it_by_its_process_id(tmp_path):
+    where = tmp_path / "sim"
+    started = _cli("start", "--dir", str(where), "--fixture", DEMO_FIXTURE)
+    assert started.returncode == 0, started.stderr
+    url = started.stdout.strip()
+    assert url.startswith("http://127.0.0.1:") and (where / "simulator.url").read_text().strip() == url
+    pid = int((where / "simulator.pid").read_text())
+    try:
+        request = urllib.request.Request(url + TOKEN_INFO)
+        request.add_header("wolkvox-token", "demo-bogota-retail-8c1f7e2a9d4b")
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert json.loads(response.read())["data"][0]["description"] == "token"
+        # a second start on the same directory is refused while the first may run: it would lose its process id
+        again = _cli("start", "--dir", str(where), "--fixture", DEMO_FIXTURE)
+        assert again.returncode == 1 and "simulator.pid exists" in again.stderr
+    finally:
+        stopped = _cli("stop", "--dir", str(where))
+    assert (stopped.returncode, stopped.stdout.strip()) == (0, "wolkvox simulator stopped")
+    assert not _alive(pid)
+    assert sorted(path.name for path in where.iterdir()) == ["simulator.log"]
+    assert "wolkvox simulator stopped" in (where / "simulator.log").read_text()
+    # nothing left to stop
+    assert _cli("stop", "--dir", str(where)).stdout.strip() == "no wolkvox simulator ran with --dir %s" % where
+
+
+def test_start_says_why_the_simulator_did_not_start(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"operations": [{"licenses": 2}]}))
+    started = _cli("start", "--dir", str(tmp_path / "sim"), "--fixture", str(bad))
+    assert started.returncode == 1 and started.stdout == ""
+    assert "wolkvox simulator: cannot start" in started.stderr
+    assert "operations[0] needs a 'name'" in started.stderr
+    assert not (tmp_path / "sim" / "simulator.pid").exists()
+
+
 def test_a_bad_fixture_is_refused_with_a_clear_message(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"operations": [{"licenses": 2}]}))

@@ -18,36 +18,24 @@ _collection_root() {
 }
 
 start_simulator() {
-    local root fixture python waited=0
+    local root fixture
     root=$(_collection_root)
     fixture="$1"
     [ -f "$fixture" ] || fixture="$root/simulator/fixtures/$1"
-    python="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
+    WOLKVOX_SIM_PYTHON="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
+    WOLKVOX_SIM_SCRIPT="$root/simulator/wolkvox_simulator.py"
     WOLKVOX_SIM_DIR=$(mktemp -d)
-    "$python" "$root/simulator/wolkvox_simulator.py" --port 0 --fixture "$fixture" \
-        --port-file "$WOLKVOX_SIM_DIR/port" > "$WOLKVOX_SIM_DIR/simulator.log" 2>&1 &
-    WOLKVOX_SIM_PID=$!
     trap stop_simulator EXIT
-    until [ -s "$WOLKVOX_SIM_DIR/port" ]; do
-        if ! kill -0 "$WOLKVOX_SIM_PID" 2>/dev/null || [ "$waited" -ge 100 ]; then
-            echo "setup_simulator: the simulator did not start:" >&2
-            cat "$WOLKVOX_SIM_DIR/simulator.log" >&2
-            return 1
-        fi
-        sleep 0.1
-        waited=$((waited + 1))
-    done
-    WOLKVOX_SIM_URL="http://127.0.0.1:$(cat "$WOLKVOX_SIM_DIR/port")"
-    export WOLKVOX_SIM_URL WOLKVOX_SIM_DIR WOLKVOX_SIM_PID
+    WOLKVOX_SIM_URL=$("$WOLKVOX_SIM_PYTHON" "$WOLKVOX_SIM_SCRIPT" start --dir "$WOLKVOX_SIM_DIR" --fixture "$fixture")
+    export WOLKVOX_SIM_URL WOLKVOX_SIM_DIR
 }
 
 stop_simulator() {
-    if [ -n "${WOLKVOX_SIM_PID:-}" ]; then
-        kill "$WOLKVOX_SIM_PID" 2>/dev/null || true
-        wait "$WOLKVOX_SIM_PID" 2>/dev/null || true
-        WOLKVOX_SIM_PID=
+    if [ -n "${WOLKVOX_SIM_DIR:-}" ]; then
+        "$WOLKVOX_SIM_PYTHON" "$WOLKVOX_SIM_SCRIPT" stop --dir "$WOLKVOX_SIM_DIR" > /dev/null || true
+        rm -rf "$WOLKVOX_SIM_DIR"
+        WOLKVOX_SIM_DIR=
     fi
-    rm -rf "${WOLKVOX_SIM_DIR:-}"
 }
 
 # Put the simulator back to its fixture's state: counters, module states, faults and request log.
