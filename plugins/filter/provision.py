@@ -28,6 +28,10 @@ def provision_operation(results, name, plan=None, check_mode=False):
     return _provision.operation(results, name, plan, check_mode)
 
 
+def provision_operations(hosts, hostvars, check_mode=False):
+    return _provision.operations(hosts, hostvars, check_mode)
+
+
 def provision_collect(state, records, key=None):
     return _provision.collect(state, records, key)
 
@@ -64,6 +68,7 @@ class FilterModule:
             "provision_plan": provision_plan,
             "provision_halted": provision_halted,
             "provision_operation": provision_operation,
+            "provision_operations": provision_operations,
             "provision_collect": provision_collect,
             "provision_fleet": provision_fleet,
             "provision_report": provision_report,

@@ -448,6 +448,32 @@ def operation(results, name, declared_states=None, check_mode=False):
     })
 
 
+# the role's registered results and plan, by the names its tasks give them
+ROLE_RESULTS = dict((resource, "__provision_" + resource) for resource in ALL)
+ROLE_PLAN = "__provision_plan"
+
+
+def operations(hosts, hostvars, check_mode=False):
+    """The records of ``hosts`` (the play's batch), each from that host's registered results of the provision role
+    (``ROLE_RESULTS``) and its plan (``ROLE_PLAN``): one task on the controller for the whole batch, rather than a task
+    per host. A host without a plan (its tasks did not run) has no record: fleet() reports it as failed."""
+    records = []
+    for name in hosts or []:
+        variables = hostvars[name]
+        try:
+            plan_ = variables[ROLE_PLAN]
+        except KeyError:
+            continue
+        results = {}
+        for resource, variable in ROLE_RESULTS.items():
+            try:
+                results[resource] = variables[variable]
+            except KeyError:
+                pass
+        records.append(operation(results, to_text(name), plan_, check_mode))
+    return records
+
+
 def _not_run(name, check_mode):
     why = "not provisioned: the operation's tasks did not run (the host failed earlier in the play)"
     return {"operation": name, "status": "failed", "check_mode": bool(check_mode), "api_calls": 0, "writes": 0,

@@ -17,7 +17,7 @@ def read(role, path):
         return handle.read()
 
 
-@pytest.mark.parametrize("role", ["audit", "provision"])
+@pytest.mark.parametrize("role", ["audit"])
 def test_documented_defaults_are_the_defaults_in_use(role):
     options = yaml.safe_load(read(role, "meta/argument_specs.yml"))["argument_specs"]["main"]["options"]
     used = {name: ast.literal_eval(value.replace("true", "True").replace("false", "False"))
@@ -27,6 +27,22 @@ def test_documented_defaults_are_the_defaults_in_use(role):
     for name, spec in public.items():
         documented = spec.get("default", "")  # an option with no default leaves things alone: '' in vars/main.yml
         assert used[name] == documented, name
+
+
+@pytest.mark.parametrize("role", ["provision"])
+def test_the_defaults_file_holds_exactly_the_documented_defaults(role):
+    options = yaml.safe_load(read(role, "meta/argument_specs.yml"))["argument_specs"]["main"]["options"]
+    documented = {name: spec["default"] for name, spec in options.items() if "default" in spec}
+    assert yaml.safe_load(read(role, "defaults/main.yml")) == documented
+    # the tasks read them as they are: no second default in vars/main.yml
+    settings = read(role, "vars/main.yml")
+    for name in documented:
+        assert "{{ %s " % name in settings, name
+        assert not re.search(r"%s \| default\(" % name, settings), name
+    # the options without a default are declarations or paths: unset leaves them alone ('' in vars/main.yml)
+    for name in sorted(set(options) - set(documented)):
+        if name.startswith("wolkvox_%s_" % role):
+            assert "{{ %s | default('') }}" % name in settings, name
 
 
 @pytest.mark.parametrize("role", ["provision"])

@@ -137,6 +137,29 @@ def test_an_operation_as_declared_is_unchanged_and_counts_its_reads():
     assert record["summary"] == "op: unchanged - 2 resources as declared"
 
 
+def test_the_records_of_a_batch_come_from_each_hosts_registered_results_in_one_call():
+    from ansible_collections.wolkvox.wolkvox.plugins.filter.provision import (  # pylint: disable=import-outside-toplevel
+        provision_operations,
+    )
+    plan = {"allowed_ips": "merged", "agents": "overridden", "problems": [], "declared": {"agents": []}}
+    hostvars = {
+        "a": {"__provision_plan": plan, "__provision_allowed_ips": ok([ADD_IP], api_calls=2),
+              "__provision_agents": ok(), "__provision_skills": SKIPPED, "wolkvox_token": "not read"},
+        "b": {"__provision_plan": plan, "__provision_allowed_ips": ok(), "__provision_agents": ok()},
+        "c": {"wolkvox_token": "its tasks did not run"},
+    }
+    records = provision_operations(["b", "a", "c"], hostvars, True)
+    assert records == [_provision.operation({"allowed_ips": ok(), "agents": ok()}, "b", plan, True),
+                       _provision.operation({"allowed_ips": ok([ADD_IP], api_calls=2), "agents": ok(),
+                                             "skills": SKIPPED}, "a", plan, True)]
+    assert [(record["operation"], record["status"], record["api_calls"]) for record in records] == [
+        ("b", "unchanged", 2), ("a", "drift", 3)]
+    # the host whose tasks did not run is failed by the fleet report, as before
+    fleet = _provision.fleet(records, hosts=["a", "b", "c"], check_mode=True, run_id="r")
+    assert [(op["operation"], op["status"]) for op in fleet["operations"]] == [
+        ("a", "drift"), ("b", "unchanged"), ("c", "failed")]
+
+
 def test_changes_made_and_drift_predicted():
     results = {"allowed_ips": ok([ADD_IP], api_calls=2), "agents": ok([CREATE, UPDATE], api_calls=3)}
     plan = {"allowed_ips": "merged", "agents": "overridden"}
