@@ -369,8 +369,7 @@ def bench_provision(env, work, rounds, operations=30, agents=50, skills=5, codes
             "    %s:\n" % name for dummy, name, dummy in built)
             + "  vars:\n    wolkvox_server: %s\n    wolkvox_provision_report_dir: %s\n    ansible_connection: local\n"
               "    ansible_python_interpreter: %s\n" % (sim.url, os.path.join(work, "reports"), sys.executable))
-        provision = write(os.path.join(work, "provision.yml"), PLAY_HEADER.format(
-            name="Provision", hosts="wolkvox", extra="").replace("  tasks:\n", "  roles:\n    - role: wolkvox.wolkvox.provision\n"))
+        provision = "wolkvox.wolkvox.provision"  # the collection playbook, on the group wolkvox
         reads = [("get_agents", "information.php?api=agents"), ("get_skills", "information.php?api=skills"),
                  ("get_agents_again", "information.php?api=agents")]
         reads += [("get_skill_%d" % k, "information.php?api=agents_in_skill&skill_id=%d" % (k + 1))

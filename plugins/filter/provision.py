@@ -16,8 +16,8 @@ def _failing(name, exc):
     return AnsibleFilterError("wolkvox.wolkvox.%s: %s" % (name, exc))
 
 
-def provision_plan(settings, declared=None):
-    return _provision.plan(settings, declared)
+def provision_plan(settings, declared=None, arguments=None):
+    return _provision.plan(settings, declared, arguments)
 
 
 def provision_halted(results, check_mode=False):

@@ -348,41 +348,55 @@ def _private_directory(parent, name):
 
 
 class SharedTLSContexts:
-    """Requests with the same TLS settings share one SSL context, for the duration of a ``with``.
+    """Requests with the same TLS settings share one SSL context while any ``with SharedTLSContexts()`` is open.
 
     ansible-core's ``open_url`` builds a new SSL context for every request, plain http included, and loads the
-    system's CA certificates into it: about 20 ms of CPU each time, under the GIL, so that threads reading at once
-    would wait for each other (2,000 requests: 40 seconds). Within the ``with``, ``make_context`` of
-    ``ansible.module_utils.urls`` returns the context it already built for the same arguments (CA file and data,
-    ciphers, validate_certs, client certificate): the same settings, verified the same way. It is restored on the way
-    out. For a caller that sends many requests from threads of one process (the audit's reading task, in a worker
-    process of its own); a module sends one request and has no use for it.
+    system's CA certificates into it: some 20 to 35 ms of CPU each time, under the GIL (2,000 requests of threads
+    reading at once: 40 seconds; a resource module's seven reads: a fifth of a second). Within the ``with``,
+    ``make_context`` of ``ansible.module_utils.urls`` returns the context it already built for the same arguments
+    (CA file and data, ciphers, validate_certs, client certificate): the same settings, verified the same way.
+
+    Every module run (``_runner.execute``) opens one, and so does a caller reading from threads (the audit's reading
+    task): they may nest and overlap in threads of one process. The first to open patches ``make_context`` and the
+    last to close restores it and forgets the contexts.
     """
 
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._contexts = {}
-        self._original = None
+    _lock = threading.Lock()
+    _depth = 0
+    _contexts = {}
+    _original = None
 
-    def _shared(self, *args, **kwargs):
+    @classmethod
+    def _shared(cls, *args, **kwargs):
+        original = cls._original
         try:
             key = tuple(_frozen(value) for value in args) + tuple(sorted((name, _frozen(value))
                                                                          for name, value in kwargs.items()))
             hash(key)
         except TypeError:
-            return self._original(*args, **kwargs)
-        with self._lock:
-            if key not in self._contexts:
-                self._contexts[key] = self._original(*args, **kwargs)
-            return self._contexts[key]
+            return original(*args, **kwargs)
+        with cls._lock:
+            if key not in cls._contexts:
+                cls._contexts[key] = original(*args, **kwargs)
+            return cls._contexts[key]
 
     def __enter__(self):
-        self._original = _urls.make_context
-        _urls.make_context = self._shared
+        cls = type(self)
+        with cls._lock:
+            if cls._depth == 0:
+                cls._original = _urls.make_context
+                cls._contexts = {}
+                _urls.make_context = cls._shared
+            cls._depth += 1
         return self
 
     def __exit__(self, *exc_info):
-        _urls.make_context = self._original
+        cls = type(self)
+        with cls._lock:
+            cls._depth -= 1
+            if cls._depth == 0:
+                _urls.make_context = cls._original
+                cls._contexts = {}
 
 
 def _frozen(value):

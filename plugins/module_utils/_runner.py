@@ -18,6 +18,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import (
     CONNECTION_ARGSPEC,
     Redactor,
+    SharedTLSContexts,
     WolkvoxClient,
     WolkvoxError,
 )
@@ -53,7 +54,8 @@ def execute(logic, params, check_mode, diff, warn, deprecate):
     redact = redactor(params)
     try:
         client = WolkvoxClient(params, platform=logic.platform(params), warn=warn, deprecate=deprecate)
-        result = logic.run(client, params, check_mode=check_mode, diff=diff)
+        with SharedTLSContexts():  # one SSL context for all the requests of this run
+            result = logic.run(client, params, check_mode=check_mode, diff=diff)
     except WolkvoxError as exc:
         failure = dict(msg=exc.msg, api_calls=client.api_calls if client else exc.api_calls, error_kind=exc.kind)
         if exc.status is not None:

@@ -29,6 +29,7 @@ import re
 
 import yaml
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _activity_codes, _agents, _allowed_ips
@@ -189,16 +190,46 @@ def settings_problems(settings, names=None, hosts=None):
     return problems
 
 
-def plan(settings, declared=None):
+# The role's argument specification, beside this collection's plugins
+ROLE_SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "roles", "provision", "meta",
+                         "argument_specs.yml")
+_ROLE_SPEC = {}
+
+
+def role_spec():
+    """The options of the role's argument specification (``meta/argument_specs.yml``), read once."""
+    if "main" not in _ROLE_SPEC:
+        with open(ROLE_SPEC, encoding="utf-8") as handle:
+            _ROLE_SPEC["main"] = yaml.safe_load(handle)["argument_specs"]["main"]["options"]
+    return _ROLE_SPEC["main"]
+
+
+def argument_problems(arguments):
+    """What the role's argument specification refuses in ``arguments`` (the host's variables it names), worded as
+    ansible-core's validation of a role's arguments words it. The resource tasks' connection options are left to the
+    modules, which check them before any request."""
+    spec = dict((name, option) for name, option in role_spec().items() if name.startswith("wolkvox_provision_"))
+    given = dict((name, value) for name, value in _plain(dict(arguments or {})).items() if name in spec)
+    return list(ArgumentSpecValidator(spec).validate(given).error_messages)
+
+
+def plan(settings, declared=None, arguments=None):
     """One operation's plan: {resource: its state, or '' when not declared}, ``module_state``, ``problems`` (what is
     wrong with the role's settings and the declarations, in the words of the role's variables; empty when none), and
     ``declared`` (the declared resources as plain data; empty when something is wrong).
 
     ``settings``: the role's ``__provision_settings`` (``state``, ``module_state``, ``agents_allow_disable_all``,
     ``dnc_allow_remove_all``, ``generated_passwords_file``, and the report settings); ``declared``: {resource: its
-    variable's value} ('' or None when not set)."""
+    variable's value} ('' or None when not set); ``arguments``: the host's ``wolkvox_provision_*`` variables as set,
+    checked against the role's argument specification first (the collection playbook leaves that check to this
+    task rather than adding a task per host for it)."""
     settings = _plain(dict(settings or {}))
     declared = _plain(dict(declared or {}))
+    refused = argument_problems(arguments) if arguments is not None else []
+    if refused:
+        out = dict((name, "") for name in ALL)
+        out.update(problems=["the role's argument specification refuses them: %s" % "; ".join(refused)], declared={})
+        return out
     host = dict((variable(name), value) for name, value in declared.items() if name in RESOURCES)
     for key in ("state", "module_state", "agents_allow_disable_all", "dnc_allow_remove_all",
                 "generated_passwords_file"):

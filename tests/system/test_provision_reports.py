@@ -176,6 +176,8 @@ def test_export_then_overridden_changes_nothing_and_writes_nothing(tmp_path):
     ({"wolkvox_provision_state": {"agent": "overridden"}}, "wolkvox_provision_state names agent"),
     # refused by the role's argument specification: any_errors_fatal stops the other operations too
     ({"wolkvox_provision_agents": [{"name": "no dni", "password": PASSWORDS[0]}]}, "dni"),
+    ({"wolkvox_provision_publish_stats": "maybe"},
+     "the role's argument specification refuses them: argument 'wolkvox_provision_publish_stats' is of type"),
 ])
 def test_a_wrong_declaration_stops_every_operation_before_any_api_call(tmp_path, declared, words):
     fixture = {"operations": [dict(op) for op in FIXTURE["operations"] if op["name"] in ("drifted", "fresh")]}

@@ -62,8 +62,11 @@ def test_the_collection_playbooks_target_the_wolkvox_group_unless_told_otherwise
         if playbook == "audit":  # the role once for the play, its argument validation included (see its README)
             assert play["tasks"] == [{"name": "Audit every operation of the play", "run_once": True,
                                       "ansible.builtin.import_role": {"name": "wolkvox.wolkvox.audit"}}]
-        else:
-            assert play["roles"] == [{"role": "wolkvox.wolkvox." + playbook}]
+        else:  # its first task checks the argument specification, with the declarations (see its README)
+            assert play["tasks"] == [{"name": "Provision every operation of the play",
+                                      "ansible.builtin.import_role": {"name": "wolkvox.wolkvox.provision",
+                                                                      "rolespec_validate": False}}]
+            assert play["any_errors_fatal"] is True
 
 
 @pytest.mark.parametrize("role", ["audit", "provision"])

@@ -625,4 +625,47 @@ def test_requests_with_the_same_tls_settings_share_one_context_while_reading():
         first = urls.make_context(cafile=None, ciphers=None, validate_certs=True)
         assert urls.make_context(cafile=None, ciphers=None, validate_certs=True) is first
         assert urls.make_context(cafile=None, ciphers=None, validate_certs=False) is not first
+        with SharedTLSContexts():  # nested (a module run inside a reading task): the same contexts
+            assert urls.make_context(cafile=None, ciphers=None, validate_certs=True) is first
+        assert urls.make_context(cafile=None, ciphers=None, validate_certs=True) is first
     assert urls.make_context is original
+    # afterwards, a context of its own again
+    assert urls.make_context(cafile=None, ciphers=None, validate_certs=True) is not first
+
+
+def test_shared_tls_contexts_overlapping_in_threads_restore_make_context_when_the_last_closes():
+    import threading  # pylint: disable=import-outside-toplevel
+    from ansible.module_utils import urls  # pylint: disable=import-outside-toplevel
+    original = urls.make_context
+    entered, release = threading.Barrier(3), threading.Event()
+    seen = []
+
+    def reader():
+        with SharedTLSContexts():
+            entered.wait(5)
+            seen.append(urls.make_context(cafile=None, ciphers=None, validate_certs=True))
+            release.wait(5)
+
+    threads = [threading.Thread(target=reader) for dummy in range(2)]
+    for thread in threads:
+        thread.start()
+    entered.wait(5)  # both inside, whatever order they entered in
+    assert urls.make_context is not original
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert len(seen) == 2 and seen[0] is seen[1]
+    assert urls.make_context is original
+
+
+def test_a_module_run_builds_one_ssl_context_for_all_its_requests(sim, monkeypatch):
+    from ansible.module_utils import urls  # pylint: disable=import-outside-toplevel
+    built = []
+    original = urls.make_context
+    monkeypatch.setattr(urls, "make_context", lambda *args, **kwargs: built.append(1) or original(*args, **kwargs))
+    from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _operation_info  # pylint: disable=import-outside-toplevel
+    result, failure = execute(_operation_info, dict(params(sim.url), gather_subset=["token", "routing_points"]),
+                              False, False, None, None)
+    assert failure is None and result["api_calls"] == 2
+    assert len(built) == 1
+    assert urls.make_context is not original and urls.make_context.__name__ == "<lambda>"  # the test's, restored

@@ -160,6 +160,33 @@ def test_the_records_of_a_batch_come_from_each_hosts_registered_results_in_one_c
         ("a", "drift"), ("b", "unchanged"), ("c", "failed")]
 
 
+def test_the_plan_checks_the_variables_against_the_role_argument_specification_first():
+    settings = {"state": "merged", "report_formats": ["json"]}
+    refused = _provision.plan(settings, {"dnc": [{"phone": "573001112233", "direction": "inbound"}]}, {
+        "wolkvox_provision_publish_stats": "maybe",
+        "wolkvox_provision_report_formats": ["json", "pdf"],
+        "wolkvox_provision_dnc": [{"phone": "573001112233", "direction": "sideways"}],
+        "wolkvox_provision_hosts": "not an argument of the role",
+    })
+    assert refused["declared"] == {} and refused["dnc"] == "" and len(refused["problems"]) == 1
+    problem = refused["problems"][0]
+    assert problem.startswith("the role's argument specification refuses them: ")
+    assert "wolkvox_provision_publish_stats" in problem and "bool" in problem
+    assert "wolkvox_provision_report_formats" in problem and "pdf" in problem
+    assert "direction" in problem and "sideways" in problem
+    assert "wolkvox_provision_hosts" not in problem
+    # what the specification accepts goes on to the modules' own checks
+    accepted = _provision.plan(settings, {"dnc": [{"phone": "573001112233", "direction": "inbound"}]}, {
+        "wolkvox_provision_publish_stats": "yes", "wolkvox_provision_dnc": [{"phone": "573001112233",
+                                                                            "direction": "inbound"}]})
+    assert accepted["problems"] == [] and accepted["dnc"] == "merged"
+
+
+def test_the_role_argument_specification_is_found_beside_the_plugins():
+    options = _provision.role_spec()
+    assert options["wolkvox_provision_dnc"]["options"]["direction"]["choices"] == ["inbound", "outbound"]
+
+
 def test_changes_made_and_drift_predicted():
     results = {"allowed_ips": ok([ADD_IP], api_calls=2), "agents": ok([CREATE, UPDATE], api_calls=3)}
     plan = {"allowed_ips": "merged", "agents": "overridden"}
