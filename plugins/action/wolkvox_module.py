@@ -2,9 +2,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """wolkvox_module on the controller runs in-process; elsewhere the module is shipped (see plugin_utils/_fast_path.py)."""
 
-from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _module_state
+from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _module
 from ansible_collections.wolkvox.wolkvox.plugins.plugin_utils._fast_path import WolkvoxAction
 
 
 class ActionModule(WolkvoxAction):
-    LOGIC = _module_state
+    LOGIC = _module

@@ -86,12 +86,12 @@ api_calls:
   sample: 1
 """
 
-from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _module_state
+from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _module
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils._runner import run_module
 
 
 def main():
-    run_module(_module_state)
+    run_module(_module)
 
 
 if __name__ == "__main__":
