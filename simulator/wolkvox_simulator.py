@@ -30,7 +30,11 @@ them all:
   ``report_empty_days`` (dates, or ranges ``YYYY-MM-DD..YYYY-MM-DD``) have no
   rows, and ``report_rows_per_day`` gives that many rows a day, spread over
   the day, up to the platform's cap of 60,000 records per answer;
-* CRM: ``/server/API/v2/token/tokenInformation.php?operation=NAME`` (GET, POST).
+* CRM: ``/server/API/v2/token/tokenInformation.php?operation=NAME`` (GET, POST);
+  an operation's ``crm_operation`` is its CRM name (its own name by default).
+  An operation with ``"platform": "crm"`` is a CRM operation: its tokens are
+  CRM tokens, which the contact-center endpoints refuse (403 PLEASE VALIDATE
+  TOKEN, nothing spent); other operations are served on both.
 
 Answer shapes follow the vendor's documentation (its Postman collection),
 down to the type of the body's ``code`` (``200``, ``"200"``, ``""`` or
@@ -539,10 +543,14 @@ def load_fixture(data):
             raise FixtureError("%s.already_answer is 'message' or 'success'" % where)
         if empty not in ("not_found", "empty_list"):
             raise FixtureError("%s.empty_answer is 'not_found' or 'empty_list'" % where)
+        platform = raw.get("platform", "contact_center")
+        if platform not in ("contact_center", "crm"):
+            raise FixtureError("%s.platform is 'contact_center' or 'crm'" % where)
         operation = {
             "name": raw["name"],
             "server": str(raw.get("server", "0001")),
             "crm_operation": raw.get("crm_operation", raw["name"]),
+            "platform": platform,
             "licenses": licenses,
             "module_name": raw.get("module_name", raw["name"]),
             "module_enabled": bool(raw.get("module_enabled", True)),
@@ -689,6 +697,7 @@ class SimulatorState:
                 "operations": [{
                     "name": op["name"],
                     "server": op["server"],
+                    "platform": op["platform"],
                     "licenses": op["licenses"],
                     "quota": op["licenses"] * 1000,
                     "used_today": sum(t["used_today"] for t in op["tokens"]),
@@ -1389,6 +1398,8 @@ class Handler(ResourceEndpoints, BaseHTTPRequestHandler):
             if query["operation"] != operation["crm_operation"]:
                 raise error_answer(403, "FORBIDDEN", MSG_INVALID_TOKEN, "invalid_token")
             return self.crm_token_information
+        if operation["platform"] == "crm":  # a CRM token: the contact center does not know it
+            raise error_answer(403, "FORBIDDEN", MSG_INVALID_TOKEN, "invalid_token")
         if not (path.startswith("/api/v2/") and path.endswith(".php")):
             raise Answer(404, "<html><body><h1>404 Not Found</h1></body></html>", "not_found", "text/html")
         file_name = path[len("/api/v2/"):-len(".php")]
@@ -1784,7 +1795,7 @@ def start_background(directory, fixture, latency=0.0, concurrency_limit=2):
                 proc.wait()
             with open(files["log"], encoding="utf-8") as handle:
                 raise RuntimeError("it %s:\n%s" % ("exited" if proc.returncode else "did not listen in time",
-                                                    handle.read().strip()))
+                                                   handle.read().strip()))
         time.sleep(0.05)
     with open(files["port"], encoding="utf-8") as handle:
         url = "http://127.0.0.1:%d" % int(handle.read().strip())

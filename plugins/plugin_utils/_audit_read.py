@@ -21,6 +21,12 @@ Connection settings are each operation's own, as its tasks would see them: its h
 (``wolkvox_server``, ``wolkvox_token``, ``wolkvox_timeout``, ``wolkvox_retries``, ``wolkvox_validate_certs``,
 ``wolkvox_ca_path``), templated in that host's context, then ``wolkvox_tokens[operation]`` when
 ``wolkvox_token`` is not set, then the modules' environment fallbacks (``WOLKVOX_SERVER``, ``WOLKVOX_TOKEN``...).
+A host with ``wolkvox_platform: crm`` is a CRM operation: ``wolkvox_operation`` names it in the CRM, and it is read
+with one call, the CRM's token information (a CRM operation has no routing points).
+
+With a history (``wolkvox_audit_history``), the readings of today are read back from it, each record gets its trend
+and projection, and this run's lines are appended, once per operation (each ``serial`` batch reads and writes its
+own operations): see _audit_history.
 """
 
 import datetime
@@ -33,9 +39,9 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _routing_points, _token_info
-from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import Redactor, SharedTLSContexts
+from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import Redactor, SharedTLSContexts, WolkvoxError
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils._runner import argument_spec, execute, spec_checks
-from ansible_collections.wolkvox.wolkvox.plugins.plugin_utils import _audit
+from ansible_collections.wolkvox.wolkvox.plugins.plugin_utils import _audit, _audit_history
 from ansible_collections.wolkvox.wolkvox.plugins.plugin_utils._fast_path import validation_findings
 
 DEFAULT_CONCURRENCY = 32
@@ -51,6 +57,8 @@ HOST_VARIABLES = (
     ("ca_path", "wolkvox_ca_path"),
 )
 TOKENS_VARIABLE = "wolkvox_tokens"
+PLATFORM_VARIABLE = "wolkvox_platform"  # contact_center (the default) or crm
+OPERATION_VARIABLE = "wolkvox_operation"  # the CRM operation's name, for wolkvox_platform: crm
 _PLAIN = (str, bool, int, float, list, dict, type(None))
 
 
@@ -142,6 +150,13 @@ class Operation:
         self.no_log_values = set()
         self.failure = None
         self.token = None
+        self.platform = "contact_center"
+        self.crm_operation = None
+
+    def fail(self, msg):
+        """Fail this operation before any request, as a module fails on an option it refuses."""
+        self.failure = {"failed": True, "msg": msg, "error_kind": "bad_option", "api_calls": 0}
+        return self
 
 
 def connection(name, variables):
@@ -153,8 +168,16 @@ def connection(name, variables):
     operation = Operation(name)
     options = {}
     redact = Redactor(None)
+    platform, crm_operation = "contact_center", None
     try:
         host_variables, templar = variables.of(name)
+        if _defined(host_variables, PLATFORM_VARIABLE):
+            platform = _templated(host_variables, templar, PLATFORM_VARIABLE)
+            platform = "contact_center" if platform is None or platform == "" else platform
+            if platform in _audit.PLATFORMS:
+                operation.platform = platform
+        if platform == "crm" and _defined(host_variables, OPERATION_VARIABLE):
+            crm_operation = _templated(host_variables, templar, OPERATION_VARIABLE)
         for option, variable in HOST_VARIABLES:
             if _defined(host_variables, variable):
                 value = _templated(host_variables, templar, variable)
@@ -174,7 +197,17 @@ def connection(name, variables):
                              "error_kind": "bad_option", "api_calls": 0}
         return operation
     tokens_missing = options.pop("__tokens_missing", False)
-    for logic, key in ((_token_info, "token_info"), (_routing_points, "routing_points")):
+    if not isinstance(platform, str) or platform not in _audit.PLATFORMS:
+        operation.platform = None
+        return operation.fail("%s must be %s, not %r" % (PLATFORM_VARIABLE, " or ".join(_audit.PLATFORMS), platform))
+    logics = ((_token_info, "token_info"), (_routing_points, "routing_points"))
+    if platform == "crm":
+        if crm_operation is None or not to_text(crm_operation).strip():
+            return operation.fail("%s is crm, so %s must name the CRM operation the token belongs to (as the CRM "
+                                  "shows it, case-sensitive); it is not set" % (PLATFORM_VARIABLE, OPERATION_VARIABLE))
+        options.update(platform="crm", operation=crm_operation)
+        logics = ((_token_info, "token_info"),)  # one call: a CRM operation has no routing points
+    for logic, key in logics:
         validation = ArgumentSpecValidator(argument_spec(logic), **spec_checks(logic)).validate(dict(options))
         no_log_values, dummy, dummy = validation_findings(validation)
         operation.no_log_values.update(no_log_values)
@@ -186,6 +219,11 @@ def connection(name, variables):
             operation.failure = {"failed": True, "msg": msg}
             return operation
         operation.params[key] = validation.validated_parameters
+    if platform == "crm":
+        try:
+            operation.crm_operation = _token_info.check_operation(operation.params["token_info"])
+        except WolkvoxError as exc:
+            return operation.fail("%s: %s" % (OPERATION_VARIABLE, exc.msg))
     operation.token = operation.params["token_info"].get("token")
     return operation
 
@@ -209,11 +247,15 @@ def _run(logic, params, check_mode, no_log_values):
 
 
 def read(operation, thresholds, check_mode, now):
-    """The judged record of one operation: its token budget, then its routing points unless that is pointless."""
+    """The judged record of one operation: its token budget, then its routing points unless that is pointless (or
+    a CRM operation's, which has none)."""
     if operation.failure is not None:
         # as the module tasks failed before any request: both with the same message, none sent
         token_result = dict(operation.failure)
         routing_result = dict(operation.failure)
+    elif operation.platform == "crm":
+        token_result = _run(_token_info, operation.params["token_info"], check_mode, operation.no_log_values)
+        routing_result = None
     else:
         token_result = _run(_token_info, operation.params["token_info"], check_mode, operation.no_log_values)
         if token_result.get("error_kind") in _audit.SPARE_ROUTING_AFTER:
@@ -221,7 +263,36 @@ def read(operation, thresholds, check_mode, now):
         else:
             routing_result = _run(_routing_points, operation.params["routing_points"], check_mode,
                                   operation.no_log_values)
-    return _audit.operation(operation.name, token_result, routing_result, thresholds, now)
+    return _audit.operation(operation.name, token_result, routing_result, thresholds, now,
+                            platform=operation.platform, crm_operation=operation.crm_operation)
+
+
+def with_history(records, history, moment, tz=None):
+    """The records with their trend and projection from the history (``history``: path, days, warn_on_projection),
+    and this run's lines appended to it. ``moment`` (aware) is when they were read.
+
+    A history that cannot be read leaves each projection unknown, with the reason; one that cannot be written adds
+    a warning to each record (this run's readings are then not in it).
+    """
+    lines = [_audit_history.line_of(record, moment) for record in records]
+    try:
+        past = _audit_history.read_recent(history["path"], moment - _audit_history.RECENT,
+                                          [record["operation"] for record in records])
+        problem = None
+    except _audit_history.HistoryError as exc:
+        past, problem = {}, str(exc)
+    judged = []
+    for record, line in zip(records, lines):
+        readings = past.get(record["operation"], []) + [_audit_history.reading_of(line)]
+        judged.append(_audit.project(record, readings, moment, history.get("warn_on_projection", True), tz,
+                                     why_not=problem))
+    try:
+        _audit_history.append(history["path"], lines, moment, history.get("days") or _audit_history.DEFAULT_DAYS)
+    except _audit_history.HistoryError as exc:
+        for record in judged:
+            warning = _audit.clean("%s: %s; this run's reading is not in it" % (record["operation"], exc))
+            record["warnings"] = list(record.get("warnings") or []) + [warning]
+    return judged
 
 
 class _TokenSlots:
@@ -242,9 +313,13 @@ class _TokenSlots:
             return self._slots[key]
 
 
-def read_all(operations, thresholds, check_mode, concurrency=DEFAULT_CONCURRENCY, now=None):
-    """The records of ``operations`` ([(name, Operation)]), in their order, and the requests sent in all."""
-    now = now or datetime.datetime.now()
+def read_all(operations, thresholds, check_mode, concurrency=DEFAULT_CONCURRENCY, now=None, history=None):
+    """The records of ``operations`` ([(name, Operation)]), in their order, and the requests sent in all.
+
+    ``now`` is the controller's local time (naive), ``history`` the history's settings or None (see with_history).
+    """
+    moment = now.astimezone(_audit_history.UTC) if now else datetime.datetime.now(_audit_history.UTC)
+    now = now or moment.astimezone().replace(tzinfo=None)
     slots = _TokenSlots()
 
     def one(item):
@@ -261,11 +336,13 @@ def read_all(operations, thresholds, check_mode, concurrency=DEFAULT_CONCURRENCY
             failure = {"failed": True, "error_kind": "internal", "api_calls": 0,
                        "msg": redact("the audit could not read this operation (%s: %s); please report it"
                                      % (type(exc).__name__, exc))}
-            return _audit.operation(name, failure, dict(failure), thresholds, now)
+            return _audit.operation(name, failure, dict(failure), thresholds, now, platform=operation.platform)
 
     if not operations:
         return [], 0
     with SharedTLSContexts(), ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(operations))),
                                                  thread_name_prefix="wolkvox-audit") as pool:
         records = list(pool.map(one, operations))
+    if history:
+        records = with_history(records, history, moment)
     return records, sum(record["api_calls"] for record in records)

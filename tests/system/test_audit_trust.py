@@ -82,13 +82,17 @@ def test_the_operations_shared_budget_decides_when_its_other_tokens_spent_it(tmp
         "operation_usage_percent": 97.1, "usage_percent": 60.1, "available": 29, "decided_by": "operation"}
     assert "alpha: critical - " + message in output
     reports = tmp_path / "reports"
-    assert message in (reports / "wolkvox-audit.md").read_text()
+    # the reports people read say it in what is left, plainly; the JUnit XML keeps the technical reading below
+    plain = "29 of 1000 left (2.9%), shared by the operation's tokens; this token alone has 399 left"
+    assert plain in (reports / "wolkvox-audit.md").read_text()
     case = next(case for suite in JUnitXml.fromfile(str(reports / "wolkvox-audit.junit.xml")) for case in suite
                 if (case.classname, case.name) == ("alpha", "token_budget"))
-    assert case.result[0].type == "critical" and case.result[0].message == message
+    assert case.result[0].type == "critical" and case.result[0].message == (
+        "Nearly spent, 29 of 1000 left (2.9%): calls are refused once it runs out, until the daily reset.")
+    assert message in case.result[0].text
     html = (reports / "wolkvox-audit.html").read_text()
-    assert message.replace("'", "&#39;") in html
-    assert "60.1% token &middot; 97.1% operation" in html
+    assert "29 of 1000 left (2.9%)" in html and "this token alone has 399 left" in html
+    assert "39.9% left token · 2.9% left operation" in html
 
 
 # -- 2 and 6. not read is not read; a failure shows once, quietly, with its operation's name ----------------------
@@ -160,7 +164,8 @@ def test_a_report_dir_that_is_a_file_and_a_report_name_with_a_slash_are_refused_
 
 def test_serial_batches_never_publish_later_operations_as_failed(tmp_path, simulator):
     sim = simulator(fleet(gamma={"tokens": [{"name": "gamma", "token": TOKENS["gamma"], "used_today": 990}]}))
-    path = inventory(tmp_path, sim.url)
+    history = tmp_path / "history.jsonl"
+    path = inventory(tmp_path, sim.url, wolkvox_audit_history=str(history))
     play = [{"name": "Audit one operation at a time", "hosts": "wolkvox", "gather_facts": False, "serial": 1,
              "roles": [{"role": "wolkvox.wolkvox.audit"}]}]
     (tmp_path / "serial.yml").write_text(yaml.safe_dump(play, sort_keys=False))
@@ -175,6 +180,10 @@ def test_serial_batches_never_publish_later_operations_as_failed(tmp_path, simul
     data = report(tmp_path)  # the last batch's report: every operation
     assert statuses(data) == {"alpha": "ok", "beta": "ok", "gamma": "critical"}
     assert (data["partial"], data["pending_operations"], data["summary"]["api_calls"]) == (False, 0, len(sim.requests()))
+    # each batch wrote its own operations to the history: each operation once in the run
+    lines = [json.loads(line) for line in history.read_text().splitlines()]
+    assert [line["operation"] for line in lines] == ["alpha", "beta", "gamma"]
+    assert [op["trend"]["readings_today"] for op in data["operations"]] == [1, 1, 1]
 
 
 def test_a_limited_run_writes_a_partial_report_and_leaves_the_fleet_report_alone(tmp_path, simulator):
@@ -217,7 +226,7 @@ def test_control_characters_from_the_platform_leave_the_junit_xml_valid(tmp_path
     failure = cases[("alpha", "routing_points")].result[0]
     assert "Main\\x00\\x1b[31m: unused for 90 days" in failure.text
     error = cases[("beta", "routing_points")].result[0]
-    assert "busy\\x0bnow" in error.message
+    assert "busy\\x0bnow" in error.text  # the technical reason, under the plain message
     for path in reports.iterdir():
         assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", path.read_text()), path.name
     run_ids = {json.loads((reports / "wolkvox-audit.json").read_text())["run_id"]}

@@ -1,7 +1,8 @@
 # Copyright: Contributors to the wolkvox.wolkvox collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The token in every form: a hostile server echoes it upper-cased, URL-encoded (also in a redirect),
-JSON- and HTML-escaped, as a key and across an excerpt's cut. A playbook at -vvvv with invocation injected,
+JSON- and HTML-escaped, as a key and across an excerpt's cut, to contact-center and CRM reads (the audit's CRM
+operations read with wolkvox_token_info's CRM path). A playbook at -vvvv with invocation injected,
 on both execution paths, must show it nowhere: not in its output, not in the registered results."""
 
 import json
@@ -28,7 +29,10 @@ def test_the_token_shows_nowhere_at_vvvv(tmp_path, fast_path):
                       "wolkvox.wolkvox.wolkvox_api": {"file": "configuration", "api": "exact", "method": "POST",
                                                       "body": '{"note": "%s"}' % json_escaped(TOKEN)},
                       "register": "echo_body", "ignore_errors": True})
-        names = ["echo_%s" % form for form in FORMS] + ["echo_body"]
+        # the CRM's token information, whose operation picks the form
+        tasks += [{"name": "CRM echo %s" % form, "wolkvox.wolkvox.wolkvox_token_info": {"platform": "crm", "operation": form},
+                   "register": "crm_%s" % form, "ignore_errors": True} for form in FORMS]
+        names = ["echo_%s" % form for form in FORMS] + ["echo_body"] + ["crm_%s" % form for form in FORMS]
         tasks.append({"name": "Keep the results", "ansible.builtin.copy": {
             "dest": str(tmp_path / "results.json"), "mode": "0600",
             "content": "{{ [%s] | to_json }}" % ", ".join(names)}})
@@ -40,7 +44,7 @@ def test_the_token_shows_nowhere_at_vvvv(tmp_path, fast_path):
         code, output = playbook(tmp_path, ["-i", "localhost,", "-c", "local", "hostile.yml", "-vvvv"],
                                 env={"ANSIBLE_INJECT_INVOCATION": "1"})
         assert code == 0, output[-4000:]
-        assert len(server.seen) == len(FORMS) + 1  # every form was served
+        assert len(server.seen) == 2 * len(FORMS) + 1  # every form was served, to the contact center and the CRM
     results = (tmp_path / "results.json").read_text()
     assert all(json.loads(results)), "a task was not run"
     assert not leaks(output, TOKEN), "the token shows at -vvvv"

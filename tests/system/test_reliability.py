@@ -2,8 +2,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Nothing is lost: every fault the platform can throw, seen through a whole audit run.
 
-Each scenario runs `ansible-playbook wolkvox.wolkvox.audit` at -vvvv, with secure logging off so that
-everything the modules return is printed, against a simulator that injects the fault. For each: every
+The fleet has three contact-center operations and a CRM one. Each scenario runs `ansible-playbook
+wolkvox.wolkvox.audit` at -vvvv, with secure logging off so that everything the modules return is printed,
+against a simulator that injects the fault. For each: every
 operation is in the report with the expected status and message, the report's API call count is what the
 simulator saw, and no token appears in the output or the reports. Then a table of malformed option
 values, on both execution paths, each failing before any request is sent.
@@ -22,46 +23,62 @@ from conftest import ROOT, playbook
 sys.path.insert(0, os.path.join(ROOT, "tests", "utils"))
 from hostile_server import leaks  # noqa: E402  pylint: disable=wrong-import-position
 
-TOKENS = {"alpha": "rel-alpha-6b0e29d1", "beta": "rel-beta-c4417a0e", "gamma": "rel-gamma-93f2b8aa"}
+TOKENS = {"alpha": "rel-alpha-6b0e29d1", "beta": "rel-beta-c4417a0e", "gamma": "rel-gamma-93f2b8aa",
+          "delta": "rel-delta-crm-5a81f3c2"}
+CRM = {"delta": "DeltaCRM"}  # a CRM operation: one call, its CRM token information
 
 
 def fleet(gamma_used=0):
     point = {"rp_id": "1", "rp_name": "Main", "ivr_active": "yes", "chat_active": "yes",
              "interaction_active": "yes", "crm_active": "no", "last_use_days_ago": 1}
-    return {"operations": [
-        {"name": name, "licenses": 1, "routing_points": [point],
-         "tokens": [{"name": name, "token": token, "used_today": gamma_used if name == "gamma" else 0}]}
-        for name, token in TOKENS.items()]}
+    operations = []
+    for name, token in TOKENS.items():
+        operation = {"name": name, "licenses": 1, "routing_points": [] if name in CRM else [point],
+                     "tokens": [{"name": name, "token": token, "used_today": gamma_used if name == "gamma" else 0}]}
+        if name in CRM:
+            operation.update(platform="crm", crm_operation=CRM[name])
+        operations.append(operation)
+    return {"operations": operations}
 
 
-OK = {"alpha": "ok", "beta": "ok", "gamma": "ok"}
-FAILED = {"alpha": "failed", "beta": "failed", "gamma": "failed"}
+OK = {"alpha": "ok", "beta": "ok", "gamma": "ok", "delta": "ok"}
+FAILED = {"alpha": "failed", "beta": "failed", "gamma": "failed", "delta": "failed"}
+CONTACT_CENTER_FAILED = dict(FAILED, delta="ok")  # a fault of contact-center endpoints: the CRM is read all the same
 
 # (id, simulator faults, inventory settings, gamma's uses today, statuses, requests seen, words in failed messages)
+# healthy: two calls for each of the three contact-center operations, one for the CRM operation
+HEALTHY = 3 * 2 + 1
 SCENARIOS = [
-    ("concurrency 403 burst", [{"kind": "concurrency", "times": 3}], {}, 0, OK, 6 + 3, None),
-    ("maintenance shorter than the retries", [{"kind": "maintenance", "times": 2}], {}, 0, OK, 6 + 2, None),
-    ("maintenance longer than the retries", [{"kind": "maintenance", "times": None}], {}, 0, FAILED, 3 * 3,
+    ("concurrency 403 burst", [{"kind": "concurrency", "times": 3}], {}, 0, OK, HEALTHY + 3, None),
+    ("maintenance shorter than the retries", [{"kind": "maintenance", "times": 2}], {}, 0, OK, HEALTHY + 2, None),
+    ("maintenance longer than the retries", [{"kind": "maintenance", "times": None}], {}, 0, FAILED, 4 * 3,
      "the platform is in maintenance"),
     ("5xx burst", [{"kind": "status", "status": 503, "times": 2}, {"kind": "status", "status": 500},
-                   {"kind": "status", "status": 502}], {}, 0, OK, 6 + 4, None),
-    ("dropped connections", [{"kind": "drop", "times": 3}], {}, 0, OK, 6 + 3, None),
-    ("a response slower than the timeout", [{"kind": "delay", "seconds": 3}], {"wolkvox_timeout": 1}, 0, OK, 6 + 1,
-     None),
+                   {"kind": "status", "status": 502}], {}, 0, OK, HEALTHY + 4, None),
+    ("dropped connections", [{"kind": "drop", "times": 3}], {}, 0, OK, HEALTHY + 3, None),
+    ("a response slower than the timeout", [{"kind": "delay", "seconds": 3}], {"wolkvox_timeout": 1}, 0, OK,
+     HEALTHY + 1, None),
     ("HTML error pages from a proxy", [{"kind": "html", "status": 502, "times": None, "api": "routing_points"}], {}, 0,
-     FAILED, 3 + 3 * 3, "the platform answered HTTP 502 with a body that is not JSON: '<!DOCTYPE html>"),
-    ("truncated JSON", [{"kind": "truncated_json", "times": None, "api": "token_info"}], {}, 0, FAILED, 3 + 3,
-     "the platform answered HTTP 200 with a body that is not JSON"),
-    ("quota running out mid-fleet", [], {}, 999, dict(OK, gamma="critical"), 6, "daily quota spent"),
+     CONTACT_CENTER_FAILED, 3 + 3 * 3 + 1, "the platform answered HTTP 502 with a body that is not JSON: '<!DOCTYPE html>"),
+    ("truncated JSON", [{"kind": "truncated_json", "times": None, "api": "token_info"}], {}, 0, CONTACT_CENTER_FAILED,
+     3 + 3 + 1, "the platform answered HTTP 200 with a body that is not JSON"),
+    ("HTML error pages from the CRM", [{"kind": "html", "status": 502, "times": None, "api": "tokenInformation"}], {},
+     0, dict(OK, delta="failed"), 3 * 2 + 3, "the platform answered HTTP 502 with a body that is not JSON"),
+    ("quota running out mid-fleet", [], {}, 999, dict(OK, gamma="critical"), HEALTHY, "daily quota spent"),
     ("a token echoed back by the platform", [{"kind": "echo_token", "token": "beta"}], {}, 0,
-     dict(OK, beta="failed"), 5, "the platform refused the token"),
+     dict(OK, beta="failed"), HEALTHY - 1, "the platform refused the token"),
+    ("a CRM token echoed back by the CRM", [{"kind": "echo_token", "token": "delta"}], {}, 0,
+     dict(OK, delta="failed"), HEALTHY, "the platform refused the token"),
 ]
 
 
 def inventory(workdir, url, settings):
     hosts = {name: {"wolkvox_token": token} for name, token in TOKENS.items()}
+    for name, crm_operation in CRM.items():
+        hosts[name].update(wolkvox_platform="crm", wolkvox_operation=crm_operation)
     group_vars = {"wolkvox_server": url, "wolkvox_retries": 2, "wolkvox_audit_secure_logging": False,
-                  "wolkvox_audit_report_dir": str(workdir / "reports")}
+                  "wolkvox_audit_report_dir": str(workdir / "reports"),
+                  "wolkvox_audit_history": str(workdir / "history" / "audit.jsonl")}
     group_vars.update(settings)
     path = workdir / "inventory.yml"
     path.write_text(yaml.safe_dump({"wolkvox": {"hosts": hosts, "vars": group_vars}}))
@@ -87,8 +104,10 @@ def test_fault_matrix(tmp_path, simulator, name, faults, settings, gamma_used, s
     for op in report["operations"]:
         if op["status"] != "ok":
             assert says in op["summary"], op["summary"]
-    # secret hygiene: nothing at -vvvv, nothing in the four reports
+    # secret hygiene: nothing at -vvvv, nothing in the four reports and the history
     texts = [output] + [path.read_text() for path in (tmp_path / "reports").iterdir()]
+    texts.append((tmp_path / "history" / "audit.jsonl").read_text())  # one line per operation, failed ones too
+    assert len(texts[-1].splitlines()) == len(TOKENS)
     for token in TOKENS.values():
         assert not any(leaks(text, token) for text in texts), "%s shows the token of an operation" % name
 

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A hostile server on 127.0.0.1 that echoes the token it receives in every form a platform or proxy may use.
 
-The ``api`` query parameter picks the form (see FORMS); ``trickle`` sends a body one byte a second.
+The ``api`` query parameter picks the form (see FORMS), or the ``operation`` one of the CRM's token information; ``trickle`` sends a body one byte a second.
 Used by the unit tests of the client and by the system tests at -vvvv: the token must not appear anywhere.
 """
 
@@ -65,7 +65,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         token = self.headers.get("wolkvox-token") or ""
         self.server.seen.append({"method": self.command, "api": query.get("api"), "body": body.decode("utf-8", "replace")})
-        form = query.get("api", "")
+        form = query.get("api") or query.get("operation", "")  # the CRM's token information names an operation
         if form == "trickle":
             payload = b'{"code": "200", "msg": "slow", "data": []}'
             self.send_response(200)

@@ -213,6 +213,27 @@ def test_crm_refuses_a_missing_or_foreign_operation(sim):
     assert (status, body["msg"]) == (403, MSG_INVALID_TOKEN)
 
 
+def test_a_crm_operations_token_is_a_crm_token_only():
+    fleet = {"operations": [{"name": "cali", "platform": "crm", "crm_operation": "CaliCRM", "licenses": 5,
+                             "tokens": [{"token": "cali-crm-token-01", "limit": 4800, "used_today": 1380}]}]}
+    with Simulator(fleet) as server:
+        status, raw, body = call(server, "/server/API/v2/token/tokenInformation.php?operation=CaliCRM",
+                                 "cali-crm-token-01", header="Wolkvox-Token")
+        assert status == 200 and body["data"]["token_use_today"] == 1381
+        assert body["data"]["available_consumition_options"] == 4800 - 1381
+        # the contact center does not know a CRM token, and charges nothing for refusing it
+        status, raw, body = call(server, TOKEN_INFO, "cali-crm-token-01")
+        assert (status, body["msg"]) == (403, MSG_INVALID_TOKEN)
+        state = server.admin("/_sim/state")["operations"][0]
+        assert (state["platform"], state["used_today"]) == ("crm", 1381)
+        assert [entry["charged"] for entry in server.requests()] == [True, False]
+
+
+def test_a_fixture_platform_must_be_known():
+    with pytest.raises(Exception, match="platform is 'contact_center' or 'crm'"):
+        Simulator({"operations": [{"name": "x", "platform": "pbx"}]})
+
+
 def test_unknown_api_and_unknown_file(sim):
     status, raw, body = call(sim, "/api/v2/information.php?api=no_such_api", ACME)
     assert body == {"code": 400, "error": "BAD REQUEST", "msg": MSG_UNKNOWN_API}

@@ -55,7 +55,7 @@ SKIPPED = {"changed": False, "skipped": True, "skip_reason": "Conditional result
 def render(template, report):
     # the template module's settings: blocks swallow the line break after them
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False, trim_blocks=True)
-    return env.get_template(template).render(__audit_report=report)
+    return env.get_template(template).render(__audit_report=report, __audit_view=_audit.view(report))
 
 
 @pytest.mark.parametrize("used, status", [
@@ -133,13 +133,17 @@ def test_every_report_shows_both_budgets_and_which_decided():
     report = _audit.fleet([_audit.operation("acme", budget(1000, 601, all_today=971), points(point("1")), now=NOW)],
                           ["acme"], now=NOW, run_id="r1")
     assert report["operations"][0]["token"]["decided_by"] == "operation"
-    for template in ("report.md.j2", "report.junit.xml.j2", "report.html.j2"):
+    # the JSON has the technical reading; the reports people read say it plainly, in what is left
+    assert "shared budget of the operation decided" in report["operations"][0]["checks"][0]["message"]
+    for template in ("report.md.j2", "report.html.j2"):
         text = render(template, report)
-        assert "shared budget of the operation decided" in text, template
-        assert "399 left (39.9%)" in text, template
+        assert "29 of 1000 left (2.9%)" in text, template
+        assert "shared by the operation&#39;s tokens" in text or "shared by the operation's tokens" in text, template
+        assert "this token alone has 399 left" in text, template
+    assert "shared budget of the operation decided" in render("report.junit.xml.j2", report)  # the failure's detail
     html = render("report.html.j2", report)
     assert 'class="bar token" data-decided="false"' in html and 'class="bar operation" data-decided="true"' in html
-    assert "39.9% token" not in html and "60.1% token &middot; 97.1% operation" in html
+    assert "39.9% left token · 2.9% left operation" in html
 
 
 # -- 2. never claim what was not read ------------------------------------------------------------------------------
@@ -189,8 +193,8 @@ def test_routing_points_that_were_not_read_are_never_claimed_in_use():
 
 def test_when_every_routing_point_was_read_the_reports_say_so():
     report = _audit.fleet([_audit.operation("a", budget(1000, 1), points(point("1")), now=NOW)], ["a"], now=NOW)
-    assert "None: the routing points of every operation were read, and all are active and in use." in render(
-        "report.md.j2", report)
+    assert "None: the routing points of every contact-center operation were read, and all are active and in use." \
+        in render("report.md.j2", report)
     assert _audit.operation("a", budget(1000, 1), points(), now=NOW)["checks"][1]["message"] == "no routing points"
 
 
@@ -302,8 +306,11 @@ def test_the_fleet_lists_every_host_even_one_without_a_record():
     assert report["operations"][2]["checks"][0]["message"].startswith("not read: the operation's tasks did not run")
     assert report["summary"] == {"ok": 1, "warning": 0, "critical": 1, "failed": 1, "operations": 3,
                                  "status": "failed", "api_calls": 4, "routing_points_read": 2,
-                                 "routing_points_not_read": 1}
-    assert (report["schema_version"], report["fail_on"], report["generated_at"]) == (3, "critical", "2026-11-23T12:00:00")
+                                 "routing_points_not_read": 1, "routing_points_not_applicable": 0,
+                                 "platforms": {"contact_center": 2, "crm": 0}, "projected_exhaustion": 0}
+    assert (report["schema_version"], report["fail_on"], report["generated_at"]) == (4, "critical", "2026-11-23T12:00:00")
+    assert report["operations"][2]["platform"] is None  # nothing of it was read: its platform is not known
+    assert (report["history"], report["projected_exhaustion"]) == (None, [])
     assert report["failing"] == ["b", "c"]
     assert report["partial"] is False and report["missing_operations"] == 0 and report["pending_operations"] == 0
     assert _audit.fleet(records, hosts=["a", "b", "c"], now=NOW)["failing"] == []  # fail_on: never
@@ -343,7 +350,7 @@ def test_a_run_limited_to_part_of_the_fleet_says_it_is_partial_in_every_report()
         True, True, 2, ["b", "c"])
     reason = "2 of the 3 operations of the inventory group wolkvox are not in this run (--limit a): b, c"
     assert report["partial_reasons"] == [reason]
-    assert "# wolkvox audit: ok (partial report)" in render("report.md.j2", report)
+    assert "# wolkvox audit: 1 operation, ok (partial report)" in render("report.md.j2", report)
     assert "**Partial report:** " + reason in render("report.md.j2", report)
     assert '<p id="partial" class="partial"><b>Partial report:</b> ' + reason in render("report.html.j2", report)
     properties = {(p.get("name"), p.get("value")) for p in ET.fromstring(render("report.junit.xml.j2", report)).iter(
@@ -438,6 +445,7 @@ def test_a_report_dir_that_can_not_be_written_is_refused(tmp_path):
 
 READER_TOKENS = {"alpha": "reader-alpha-41c9e2", "beta": "reader-beta-7d0a13", "gamma": "reader-gamma-e58b60"}
 SHARED = "reader-shared-0f92c4"
+CRM_TOKEN = "reader-crm-b61d07"
 
 
 def reader_fleet():
@@ -447,6 +455,8 @@ def reader_fleet():
                   for name, token in READER_TOKENS.items()]
     operations.append({"name": "shared", "licenses": 100, "routing_points": [fresh],
                        "tokens": [{"name": "shared", "token": SHARED}]})
+    operations.append({"name": "crmop", "platform": "crm", "crm_operation": "AcmeCRM", "licenses": 5,
+                       "tokens": [{"name": "crmop", "token": CRM_TOKEN, "limit": 4800, "used_today": 100}]})
     return {"operations": operations}
 
 
@@ -652,7 +662,7 @@ def test_the_slices_of_one_audit_merge_into_one_fleet_report():
     assert [item["run_id"] for item in report["merged_from"]] == ["run-0", "run-1", "run-2"]
     assert report["merged_from"][1] == {"run_id": "run-1", "generated_at": "2026-11-23T12:00:00", "operations": 2,
                                         "awx_job_id": 101, "awx_workflow_job_id": 9}
-    assert report["schema_version"] == 3
+    assert report["schema_version"] == 4
     for template in ("report.md.j2", "report.html.j2"):
         assert "Merged from 3 reports: run-0, run-1, run-2." in render(template, report)
     junit = ET.fromstring(render("report.junit.xml.j2", report))
@@ -704,3 +714,278 @@ def test_a_concurrency_outside_1_to_256_is_refused_before_any_call(tmp_path):
         problems = _audit.settings_problems(settings(tmp_path, concurrency=value))
         assert len(problems) == 1 and problems[0].startswith("wolkvox_audit_concurrency must be a whole number"), value
     assert _audit.settings_problems(settings(tmp_path, concurrency=64)) == []
+
+
+# -- CRM operations --------------------------------------------------------------------------------------------------
+
+def crm_budget(limit=4800, used=1500, hours=9, api_calls=1):
+    info = _token_info.normalize({"description": "token", "token_limit": limit, "token_use_today": used,
+                                  "available_consumition_options": limit - used, "hours_to_restart_count": hours},
+                                 "crm")
+    return {"changed": False, "api_calls": api_calls, "token_info": info}
+
+
+def test_a_crm_operation_has_one_check_that_applies_and_its_reset():
+    record = _audit.operation("cali", crm_budget(), None, now=NOW, platform="crm", crm_operation="CaliCRM")
+    assert (record["platform"], record["crm_operation"], record["status"], record["api_calls"]) == (
+        "crm", "CaliCRM", "ok", 1)
+    token, routing = record["checks"]
+    assert token["message"] == "3300 of 4800 uses left today (68.8%) for the CRM token; the counter resets in 9 hours"
+    assert routing == {"name": "routing_points", "status": "not_applicable", "read": False, "findings": [],
+                       "message": "not applicable: a CRM operation has no routing points", "warnings": []}
+    assert record["routing_points_total"] is None
+    last_hour = _audit.operation("cali", crm_budget(hours=1), None, now=NOW, platform="crm")
+    assert last_hour["checks"][0]["message"].endswith("the counter resets in 1 hour")
+    # not applicable is no problem, and not "all in use" either
+    spent = _audit.operation("cali", crm_budget(used=4700), None, now=NOW, platform="crm")
+    assert spent["status"] == "critical"
+    with pytest.raises(_audit.AuditError, match="platform must be contact_center or crm, not 'CRM'"):
+        _audit.operation("cali", crm_budget(), None, platform="CRM")
+
+
+def mixed_fleet():
+    records = [
+        _audit.operation("bogota", budget(1000, 100), points(point("1")), now=NOW),
+        _audit.operation("cali", crm_budget(), None, now=NOW, platform="crm", crm_operation="CaliCRM"),
+        _audit.operation("lima", budget(1000, 900), points(point("1"), point("2", last_use=None)), now=NOW),
+        _audit.operation("quito", budget(1000, 990), points(point("1")), now=NOW),
+        _audit.operation("santiago", failure("invalid_token", CLIENT_REFUSAL + ". Check the token and the server "
+                                             "(http://127.0.0.1:8080)"), SKIPPED, now=NOW),
+        _audit.operation("medellin", failure("quota"), SKIPPED, now=NOW),
+    ]
+    return _audit.fleet(records, [record["operation"] for record in records], now=NOW, run_id="r1")
+
+
+def test_every_report_shows_the_platform_of_each_operation_and_no_routing_claim_for_the_crm():
+    report = mixed_fleet()
+    assert [op["platform"] for op in report["operations"]] == ["contact_center", "crm"] + ["contact_center"] * 4
+    assert report["summary"]["platforms"] == {"contact_center": 5, "crm": 1}
+    assert (report["summary"]["routing_points_not_applicable"], report["summary"]["routing_points_not_read"],
+            report["routing_points_not_read"]) == (1, 2, ["santiago", "medellin"])
+    markdown = render("report.md.j2", report)
+    assert "| cali | CRM | ok | 3300 of 4800 left (68.8%), resets in 9 hours | not applicable (CRM) |" in markdown
+    assert "| bogota | contact center | ok |" in markdown
+    assert "Not applicable to the 1 CRM operations, which have none." in markdown
+    html = render("report.html.j2", report)
+    assert '<tr class="s-ok" data-operation="cali" data-platform="crm">' in html
+    assert '<td class="platform">CRM</td>' in html and "CRM operation CaliCRM" in html
+    junit = ET.fromstring(render("report.junit.xml.j2", report))
+    platforms = {(case.get("classname"), case.get("name")): case.find("properties/property").get("value")
+                 for case in junit.iter("testcase")}
+    assert platforms[("cali", "token_budget")] == "crm" and platforms[("bogota", "routing_points")] == "contact_center"
+    assert ("cali", "routing_points") not in platforms  # a check that does not apply is no test case
+
+
+def test_the_reports_people_read_put_the_worst_first_in_plain_words():
+    report = mixed_fleet()
+    view = _audit.view(report)
+    assert [op["operation"] for op in view["operations"]] == ["santiago", "medellin", "quito", "lima", "cali", "bogota"]
+    assert view["headline"] == "4 of 6 operations need action"
+    assert view["counts"] == "1 could not be audited, 2 critical, 1 warning, 2 ok"
+    santiago = view["operations"][0]
+    assert santiago["actions"] == ["The platform refused the token: replace it (it is invalid, expired, or belongs to "
+                                   "another operation)."]
+    assert (santiago["status_label"], santiago["needs_action"], santiago["budget"]) == (
+        "could not be audited", True, "not read")
+    assert view["operations"][1]["actions"] == ["Quota spent: every call is refused until the daily reset."]
+    assert view["operations"][3]["actions"] == [
+        "Running low, 100 of 1000 left (10.0%): spend less, or ask wolkvox for more licenses.",
+        "Review 1 routing point (listed below)."]
+    assert view["operations"][4]["actions"] == ["Nothing to do."]
+    for template in ("report.md.j2", "report.html.j2"):
+        text = render(template, report)
+        assert text.index("santiago") < text.index("medellin") < text.index("quito") < text.index("bogota"), template
+        assert text.index("id=\"operations\"" if template.endswith("html.j2") else "## Operations") \
+            < text.index("id=\"routing-points\"" if template.endswith("html.j2") else "## Routing points"), template
+        for technical in ("Check the token", "http://127.0.0.1", "to spare the quota", "HTTP 403", "not read: "):
+            assert technical not in text, (template, technical)
+    # the technical reasons stay in the JSON
+    santiago = next(op for op in report["operations"] if op["operation"] == "santiago")
+    assert "Check the token and the server (http://127.0.0.1:8080)" in santiago["checks"][0]["message"]
+
+
+def test_failed_looks_as_alarming_as_critical():
+    html = render("report.html.j2", mixed_fleet())
+    assert '<span class="badge s-failed" style="background: #7b1fa2">could not be audited</span>' in html
+    assert '<span class="badge s-critical" style="background: #c62828">critical</span>' in html
+    assert 'id="count-failed" style="background: #7b1fa2"' in html
+
+
+def test_the_junit_counts_are_computed_in_python_and_match_the_cases():
+    report = mixed_fleet()
+    junit = _audit.view(report)["junit"]
+    assert {key: junit[key] for key in ("tests", "failures", "errors", "skipped")} == {
+        "tests": 11, "failures": 4, "errors": 1, "skipped": 2}
+    xml = ET.fromstring(render("report.junit.xml.j2", report))
+    suite = xml.find("testsuite")
+    cases = list(suite.iter("testcase"))
+    assert int(suite.get("tests")) == len(cases) == 11
+    assert int(suite.get("failures")) == sum(1 for case in cases if case.find("failure") is not None)
+    assert int(suite.get("errors")) == sum(1 for case in cases if case.find("error") is not None)
+    assert int(suite.get("skipped")) == sum(1 for case in cases if case.find("skipped") is not None)
+    with open(os.path.join(TEMPLATES, "report.junit.xml.j2"), encoding="utf-8") as handle:
+        assert ".update(" not in handle.read()  # no dict changed in Jinja
+    error = next(case for case in cases if case.find("error") is not None)
+    assert error.find("error").get("message").startswith("The platform refused the token")  # plain words
+    assert "PLEASE VALIDATE TOKEN" in error.find("error").text  # the technical reason, below
+
+
+def test_a_report_of_thirty_operations_renders_with_every_part(tmp_path):
+    records = []
+    for index in range(30):
+        used = [100, 850, 960, 999][index % 4]
+        routing = points(*[point(str(n), last_use=None if n % 7 == 0 else "2026-11-23T08:00:00")
+                           for n in range(1, 6)])
+        records.append(_audit.operation("op%02d" % index, budget(1000, used), routing, now=NOW))
+    report = _audit.fleet(records, [record["operation"] for record in records], now=NOW, run_id="r30")
+    html = render("report.html.j2", report)
+    assert html.count("<tr class=") == 30 + 0 and html.count('class="bar token"') == 30
+    assert html.index('id="operations"') < html.index('id="token-chart"') < html.index('id="routing-points"')
+
+
+# -- history through the reader ------------------------------------------------------------------------------------
+
+def test_the_reader_reads_a_crm_operation_with_one_call(reader_sim):
+    reader_sim.admin("/_sim/reset", {})
+    hosts = {"crmop": {"wolkvox_token": CRM_TOKEN, "wolkvox_platform": "crm", "wolkvox_operation": "AcmeCRM"},
+             "alpha": {"wolkvox_token": READER_TOKENS["alpha"]}}
+    records, api_calls = read_fleet(Variables(hosts, wolkvox_server=reader_sim.url, wolkvox_retries=0),
+                                    ["crmop", "alpha"])
+    crm = records[0]
+    assert (crm["status"], crm["platform"], crm["crm_operation"], crm["api_calls"]) == ("ok", "crm", "AcmeCRM", 1)
+    assert crm["token"]["token_use_today"] == 101 and 1 <= crm["token"]["hours_to_restart_count"] <= 24
+    assert crm["checks"][1]["status"] == "not_applicable"
+    assert api_calls == 3
+    assert [entry["api"] for entry in reader_sim.requests() if entry["token"] == "crmop"] == ["tokenInformation"]
+
+
+@pytest.mark.parametrize("variables, says", [
+    ({"wolkvox_platform": "CRM", "wolkvox_operation": "AcmeCRM"},
+     "wolkvox_platform must be contact_center or crm, not 'CRM'"),
+    ({"wolkvox_platform": "crm"}, "wolkvox_platform is crm, so wolkvox_operation must name the CRM operation"),
+    ({"wolkvox_platform": "crm", "wolkvox_operation": "  "}, "wolkvox_operation must name the CRM operation"),
+    ({"wolkvox_platform": "crm", "wolkvox_operation": ["A", "B"]},
+     "wolkvox_operation: operation \"['A', 'B']\" is not one CRM operation name"),
+], ids=["platform", "no operation", "empty operation", "a list"])
+def test_a_platform_or_crm_operation_that_cannot_work_fails_its_operation_before_any_call(reader_sim, variables, says):
+    reader_sim.admin("/_sim/reset", {})
+    hosts = {"crmop": dict(variables, wolkvox_token=CRM_TOKEN)}
+    records, api_calls = read_fleet(Variables(hosts, wolkvox_server=reader_sim.url), ["crmop"])
+    assert (records[0]["status"], api_calls, reader_sim.requests()) == ("failed", 0, [])
+    assert says in records[0]["checks"][0]["message"], records[0]["checks"][0]["message"]
+    assert records[0]["checks"][0]["error_kind"] == "bad_option"
+
+
+def test_a_legacy_crm_host_name_keeps_its_deprecation_named_after_the_operation(reader_sim, monkeypatch):
+    from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _client  # pylint: disable=import-outside-toplevel
+    original = _client._legacy_crm
+
+    def to_the_simulator(number, text):  # the deprecation as it is, the request to the simulator
+        dummy, warnings, deprecation = original(number, text)
+        return reader_sim.url, warnings, deprecation
+
+    monkeypatch.setattr(_client, "_legacy_crm", to_the_simulator)
+    reader_sim.admin("/_sim/reset", {})
+    hosts = {"crmop": {"wolkvox_token": CRM_TOKEN, "wolkvox_platform": "crm", "wolkvox_operation": "AcmeCRM",
+                       "wolkvox_server": "sv0001"}}
+    records, dummy = read_fleet(Variables(hosts, wolkvox_retries=0), ["crmop"])
+    assert records[0]["status"] == "ok"
+    assert records[0]["warnings"] == [
+        "crmop: [DEPRECATION] server 'sv0001' is a legacy CRM host name: wolkvox moved the CRM from svNNNN.crmvox.com "
+        "to crmNNNN.wolkvox.com in 2024 and switched the old names off; the request goes to "
+        "https://crm0001.wolkvox.com. Write server: 'crm0001'."]
+    report = _audit.fleet(records, ["crmop"], now=NOW)
+    assert report["warnings"] == records[0]["warnings"]
+    assert "crmop: [DEPRECATION] server &#39;sv0001&#39;" in render("report.html.j2", report)
+
+
+def test_the_reader_keeps_a_history_and_projects_from_it(reader_sim, tmp_path):
+    reader_sim.admin("/_sim/reset", {})
+    path = tmp_path / "history" / "audit.jsonl"
+    settings = {"path": str(path), "days": 7, "warn_on_projection": True}
+    hosts = {"alpha": {"wolkvox_token": READER_TOKENS["alpha"]},
+             "crmop": {"wolkvox_token": CRM_TOKEN, "wolkvox_platform": "crm", "wolkvox_operation": "AcmeCRM"}}
+    variables = Variables(hosts, wolkvox_server=reader_sim.url, wolkvox_retries=0)
+    start = datetime.datetime.now() - datetime.timedelta(minutes=40)
+    for step in range(3):
+        reader_sim.admin("/_sim/tokens/alpha", {"used_today": 100 + 200 * step})
+        operations = [(name, _audit_read.connection(name, variables)) for name in ("alpha", "crmop")]
+        records, dummy = _audit_read.read_all(operations, _audit.check_thresholds(None), False, 4,
+                                              now=start + datetime.timedelta(minutes=20 * step), history=settings)
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [(line["operation"], line["uses"]) for line in lines] == [
+        ("alpha", 101), ("crmop", 101), ("alpha", 301), ("crmop", 102), ("alpha", 501), ("crmop", 103)]
+    alpha, crm = records
+    assert (alpha["trend"]["readings_today"], alpha["trend"]["last_hour_uses"]) == (3, 400)
+    assert alpha["trend"]["rate_per_hour"] == pytest.approx(600.0, abs=1)  # 400 uses in 40 minutes
+    # 499 left at 600 an hour: spent in 50 minutes, before the reset (taken as 00:00 UTC) unless that comes first
+    before = alpha["trend"]["before_reset"]
+    assert before is (datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M") < "23:09")
+    assert alpha["checks"][-1]["name"] == "budget_projection"
+    assert alpha["checks"][-1]["status"] == ("warning" if before else "ok") == alpha["status"]
+    assert ("the quota is spent at" if before else "the budget lasts past the reset") in alpha["checks"][-1]["message"]
+    assert crm["trend"]["reset_source"] == "platform"
+    report = _audit.fleet(records, ["alpha", "crmop"], now=NOW, history=settings)
+    assert report["projected_exhaustion"] == (["alpha"] if before else [])
+    html = render("report.html.j2", report)
+    assert html.count('<svg class="trend"') == 2 and html.count('<polyline class="line"') == 2
+    assert ("| Spent at " if before else "| Lasts past the reset") in render("report.md.j2", report)
+
+
+def test_a_history_that_cannot_be_written_is_a_warning_of_each_operation(reader_sim, tmp_path):
+    reader_sim.admin("/_sim/reset", {})
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    settings = {"path": str(blocker / "audit.jsonl"), "days": 7, "warn_on_projection": True}
+    variables = Variables({"alpha": {"wolkvox_token": READER_TOKENS["alpha"]}}, wolkvox_server=reader_sim.url)
+    records, dummy = _audit_read.read_all([("alpha", _audit_read.connection("alpha", variables))],
+                                          _audit.check_thresholds(None), False, 4, history=settings)
+    assert records[0]["status"] == "ok"
+    assert records[0]["warnings"][-1].startswith("alpha: the history file %s cannot be written" % settings["path"])
+    assert records[0]["warnings"][-1].endswith("this run's reading is not in it")
+
+
+@pytest.mark.parametrize("changes, says", [
+    ({"history": str(os.sep)}, "is a directory: give the path of a file on the controller"),
+    ({"history_days": 0}, "wolkvox_audit_history_days must be a whole number of days from 1 to 366, not 0"),
+    ({"history_days": "week"}, "wolkvox_audit_history_days must be a whole number of days"),
+    ({"warn_on_projection": "sometimes"}, "wolkvox_audit_warn_on_projection must be true or false"),
+    ({"history": " spaced.jsonl"}, "wolkvox_audit_history must be a path without surrounding spaces"),
+])
+def test_history_settings_that_cannot_work_are_refused_before_any_call(tmp_path, changes, says):
+    problems = _audit.settings_problems(settings(tmp_path, **changes))
+    assert len(problems) == 1 and says in problems[0], problems
+
+
+def test_history_settings_that_work(tmp_path):
+    assert _audit.settings_problems(settings(tmp_path, history="", history_days=7, warn_on_projection=True)) == []
+    assert _audit.settings_problems(settings(tmp_path, history=str(tmp_path / "new" / "h.jsonl"))) == []
+    assert _audit.history_settings({"history": ""}) is None
+    assert _audit.history_settings({"history": str(tmp_path / "h.jsonl"), "history_days": 3,
+                                    "warn_on_projection": False}) == {
+        "path": str(tmp_path / "h.jsonl"), "days": 3, "warn_on_projection": False}
+
+
+def test_the_merge_carries_the_platforms_the_trends_and_the_history():
+    first = json.loads(json.dumps(mixed_fleet()))
+    first["history"] = {"path": "/a.jsonl", "days": 7, "warn_on_projection": True}
+    second = slice_report(["z"], "run-z")
+    second["history"] = {"path": "/b.jsonl", "days": 7, "warn_on_projection": True}
+    second["operations"][0]["trend"] = {"before_reset": True}
+    merged = _audit.merge([first, second], now=NOW)
+    assert merged["history"] == {"path": None, "days": 7, "warn_on_projection": True}
+    assert merged["summary"]["platforms"] == {"contact_center": 6, "crm": 1}
+    assert merged["projected_exhaustion"] == ["z"]
+    second["history"]["warn_on_projection"] = False
+    with pytest.raises(_audit.AuditError, match="kept their history with different settings"):
+        _audit.merge([first, second], now=NOW)
+    # a report of schema version 3 (contact-center operations only) merges with the newer ones
+    old = slice_report(["y"], "run-y")
+    old["schema_version"] = 3
+    for key in ("history", "projected_exhaustion"):
+        old.pop(key)
+    for op in old["operations"]:
+        for key in ("platform", "crm_operation", "trend"):
+            op.pop(key)
+    merged = _audit.merge([first, old], now=NOW)
+    assert next(op for op in merged["operations"] if op["operation"] == "y")["platform"] == "contact_center"
