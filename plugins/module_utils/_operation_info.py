@@ -15,7 +15,7 @@ from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _activity_codes, _agents, _allowed_ips, _campaigns
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _dnc, _resource, _skills
-from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _routing_points, _token_info
+from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _routing_points_info, _token_info
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import WolkvoxError
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils._normalize import is_empty, to_flag, to_int
 
@@ -52,7 +52,7 @@ def _routing(client):
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise WolkvoxError("the platform's routing points are not a list of records (msg: %r)" % answer.msg,
                            "bad_answer")
-    points, odd = _routing_points.normalize(data)
+    points, odd = _routing_points_info.normalize(data)
     for (field, shown), count in sorted(odd.items()):
         client.warn("routing points: %s is %s in %d record(s), read as false" % (field, shown, count))
     return points

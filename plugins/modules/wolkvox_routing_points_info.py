@@ -99,12 +99,12 @@ api_calls:
   sample: 1
 """
 
-from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _routing_points
+from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _routing_points_info
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils._runner import run_module
 
 
 def main():
-    run_module(_routing_points)
+    run_module(_routing_points_info)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _routing_points, _token_info
+from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _routing_points_info, _token_info
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import Redactor, SharedTLSContexts, WolkvoxError
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils._runner import argument_spec, execute, spec_checks
 from ansible_collections.wolkvox.wolkvox.plugins.plugin_utils import _audit, _audit_history
@@ -200,7 +200,7 @@ def connection(name, variables):
     if not isinstance(platform, str) or platform not in _audit.PLATFORMS:
         operation.platform = None
         return operation.fail("%s must be %s, not %r" % (PLATFORM_VARIABLE, " or ".join(_audit.PLATFORMS), platform))
-    logics = ((_token_info, "token_info"), (_routing_points, "routing_points"))
+    logics = ((_token_info, "token_info"), (_routing_points_info, "routing_points"))
     if platform == "crm":
         if crm_operation is None or not to_text(crm_operation).strip():
             return operation.fail("%s is crm, so %s must name the CRM operation the token belongs to (as the CRM "
@@ -261,7 +261,7 @@ def read(operation, thresholds, check_mode, now):
         if token_result.get("error_kind") in _audit.SPARE_ROUTING_AFTER:
             routing_result = {"changed": False, "skipped": True, "skip_reason": "Conditional result was False"}
         else:
-            routing_result = _run(_routing_points, operation.params["routing_points"], check_mode,
+            routing_result = _run(_routing_points_info, operation.params["routing_points"], check_mode,
                                   operation.no_log_values)
     return _audit.operation(operation.name, token_result, routing_result, thresholds, now,
                             platform=operation.platform, crm_operation=operation.crm_operation)

@@ -8,7 +8,7 @@ import copy
 import pytest
 
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _agents, _allowed_ips, _operation_info
-from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _routing_points, _token_info
+from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _routing_points_info, _token_info
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import Answer, WolkvoxError
 
 
@@ -102,7 +102,7 @@ def test_operation_info_returns_each_subset_in_its_modules_shape():
     client = agent_client(token_info=listing([token]), routing_points=listing(points), get_ip=listing(IPS))
     result = _operation_info.run(client, dict(gather_subset=["token", "routing_points", "agents", "allowed_ips"]))
     assert result["token"] == _token_info.normalize(token, "contact_center")
-    assert result["routing_points"] == _routing_points.normalize(points)[0]
+    assert result["routing_points"] == _routing_points_info.normalize(points)[0]
     assert result["agents"] == agents(state="gathered")[0]["gathered"]
     assert result["allowed_ips"] == ips("gathered")[0]["gathered"]
     assert [call[1] for call in client.calls] == ["token_info", "routing_points", "agents", "get_ip"]

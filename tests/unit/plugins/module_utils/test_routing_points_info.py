@@ -5,7 +5,7 @@ one warning per field and value; no routing point is an empty list."""
 
 import pytest
 
-from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _routing_points
+from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _routing_points_info
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import WolkvoxClient
 from ansible_collections.wolkvox.wolkvox.simulator.wolkvox_simulator import Simulator
 
@@ -38,7 +38,7 @@ def test_routing_points_with_odd_values_warn_once_per_field_and_value(sim):
          "last_use": "-"},
     ])
     warnings = []
-    result = _routing_points.run(client_for(sim, warnings), {"rp_id": None})
+    result = _routing_points_info.run(client_for(sim, warnings), {"rp_id": None})
     assert result["routing_points"] == [
         {"rp_id": "7", "rp_name": "Sales", "ivr_active": True, "chat_active": True, "interaction_active": False,
          "crm_active": False, "last_use": "2026-01-20T13:42:47"},
@@ -57,5 +57,5 @@ def test_routing_points_with_odd_values_warn_once_per_field_and_value(sim):
 def test_no_routing_points_is_an_empty_list(empty_answer):
     fixture = {"operations": [{"name": "acme", "empty_answer": empty_answer, "tokens": [{"token": TOKEN}]}]}
     with Simulator(fixture) as server:
-        result = _routing_points.run(client_for(server, []), {"rp_id": "404"})
+        result = _routing_points_info.run(client_for(server, []), {"rp_id": "404"})
     assert result == {"changed": False, "routing_points": []}
