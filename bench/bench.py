@@ -692,13 +692,14 @@ def section_whole(args, whole):
 
 def section_provision(args, result):
     tables = []
-    ok = True
+    fast = calls = True
     for run, label in (("provision", "a second run, no drift"), ("check", "the drift run, `--check --diff`")):
         table, met = row("8. provision of 30 operations as code (`wolkvox.wolkvox.provision`), %s" % label,
                          result["wall"][run], result["wall"]["uri"], 0.25)
         tables.append(table)
-        ok = ok and met and result["requests"][run] == {"reads": result["reads"], "writes": 0}
-        ok = ok and result["changed"][run] == 0
+        fast = fast and met
+        calls = calls and result["requests"][run] == {"reads": result["reads"], "writes": 0}
+        calls = calls and result["changed"][run] == 0
     note = ("- 8: %d operations, each holding and declaring 50 agents, 5 skills of 10 agents, 20 activity codes, "
             "1,000 do-not-call numbers and 3 campaigns; forks %d. The `uri` playbook sends the same %d reads (12 per "
             "operation). Requests of the last round: provision %d reads and %d writes, check mode %d reads and %d "
@@ -706,8 +707,8 @@ def section_provision(args, result):
             % (result["operations"], result["forks"], result["reads"], result["requests"]["provision"]["reads"],
                result["requests"]["provision"]["writes"], result["requests"]["check"]["reads"],
                result["requests"]["check"]["writes"], result["changed"]["provision"], result["changed"]["check"],
-               "met" if ok else "NOT met"))
-    return tables, [note], ok
+               "met" if calls else "NOT met"))
+    return tables, [note], fast and calls
 
 
 # name: (the benchmark, its section of the report), in the order of the report
