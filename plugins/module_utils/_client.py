@@ -651,7 +651,8 @@ class WolkvoxClient:
                     raise self._outcome_unknown(method, what, exc) from None
                 if exc.kind == "concurrency":
                     self._congested()
-                    out_of_time = time.monotonic() - started > self.concurrency_budget
+                    # the first refusal always earns one retry, however long the refused request took
+                    out_of_time = attempt > 1 and time.monotonic() - started > self.concurrency_budget
                     gave_up = not retryable or self.retries == 0 or out_of_time
                 else:
                     gave_up = not retryable or retried >= self.retries

@@ -392,8 +392,8 @@ def test_a_response_slower_than_the_client_timeout(sim):
     started = time.monotonic()
     with pytest.raises((socket.timeout, urllib.error.URLError)):
         call(sim, TOKEN_INFO, ACME, timeout=0.3)
-    assert time.monotonic() - started < 1.2
-    time.sleep(1.4)  # the simulator still finishes the slow request: the platform spent a use
+    assert time.monotonic() - started < 1.4  # the client did not wait for the 1.5-second answer
+    time.sleep(2.5)  # the simulator still finishes the slow request: the platform spent a use
     assert call(sim, TOKEN_INFO, ACME)[2]["data"][0]["token_use_today"] == "2"
 
 

@@ -323,6 +323,16 @@ def test_concurrency_refusals_that_last_give_up_after_the_time_budget(sim):
     assert error.api_calls == len(sim.requests()) >= 2  # retried within the budget, then stopped
 
 
+def test_a_spent_time_budget_still_leaves_the_first_refusal_one_retry(sim):
+    sim.admin("/_sim/faults", {"kind": "concurrency", "times": None})
+    client = Recorder().client(sim.url)
+    client.concurrency_budget = 0  # spent before the first answer, as on a slow or loaded machine
+    error = fails(lambda: client.contact_center("information", "token_info"))
+    assert error.kind == "concurrency"
+    assert "(gave up after 2 attempts in " in error.msg
+    assert error.api_calls == len(sim.requests()) == 2
+
+
 @pytest.mark.parametrize("fault, kind", [
     ({"kind": "maintenance"}, "maintenance"),
     ({"kind": "status", "status": 500}, "server_error"),
