@@ -565,7 +565,8 @@ def run(resource, client, params, check_mode=False, diff=False):
                 target.after.update(learnt[target.key])
     _flush(resource, client)
     result["after"] = sorted_items(resource, _after(resource, items, targets))
-    if diff:
+    if diff and (writes or result["after"] != before):
+        # no drift, no diff: a fleet's --check --diff run shows (and carries) only what would change
         result["diff"] = dict(before=keyed(resource, before), after=keyed(resource, result["after"]))
     return result
 

@@ -245,7 +245,7 @@ changes:
        "interactions": false}}
 diff:
   description: The codes before and after, by C(group/code), in diff mode.
-  returned: success, in diff mode, when O(state) is not V(gathered)
+  returned: success, in diff mode, when something changes (or would, in check mode); never for O(state=gathered)
   type: dict
   sample: {"before": {}, "after": {"main/020": {"group": "main", "code": "020", "description": "Sale", "hit": true,
                                                 "rpc": true, "chat": false, "studio": false, "voice": true,

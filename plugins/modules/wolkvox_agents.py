@@ -241,7 +241,7 @@ changes:
        "reason": "not in config (state overridden): the platform cannot delete an agent, so it is disabled"}
 diff:
   description: The agents before and after, by C(dni), in diff mode.
-  returned: success, in diff mode, when O(state) is not V(gathered)
+  returned: success, in diff mode, when something changes (or would, in check mode); never for O(state=gathered)
   type: dict
   sample: {"before": {}, "after": {"1020304050": {"dni": "1020304050", "id": "1001", "name": "Ana Perez", "sso": "",
                                                   "enabled": true}}}

@@ -173,7 +173,7 @@ changes:
        "reason": "the platform cannot edit an allowed IP: ..."}
 diff:
   description: The list before and after, in diff mode.
-  returned: success, in diff mode, when O(state) is not V(gathered)
+  returned: success, in diff mode, when something changes (or would, in check mode); never for O(state=gathered)
   type: dict
   sample: {"before": [], "after": [{"ip": "203.0.113.7", "permanent": true, "description": "Office"}]}
 api_calls:

@@ -235,7 +235,7 @@ changes:
     - {"action": "start", "key": "Renewals 2026", "id": "23910"}
 diff:
   description: The campaigns before and after, by name, in diff mode.
-  returned: success, in diff mode, when O(state) is not V(gathered)
+  returned: success, in diff mode, when something changes (or would, in check mode); never for O(state=gathered)
   type: dict
   sample: {"before": {"Survey": {"name": "Survey", "id": "23911", "type": "preview", "description": "", "skill": "",
                                  "start_time": "08:00:00", "end_time": "18:00:00", "status": "started", "speed": 100}},

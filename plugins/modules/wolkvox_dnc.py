@@ -218,7 +218,7 @@ changes:
        "truncated": true}
 diff:
   description: The numbers before and after, by direction, in diff mode.
-  returned: success, in diff mode, when O(state) is not V(gathered)
+  returned: success, in diff mode, when something changes (or would, in check mode); never for O(state=gathered)
   type: dict
   sample: {"before": {"inbound": [], "outbound": ["573001234567"]},
            "after": {"inbound": [], "outbound": ["573001234567", "573009876543"]}}

@@ -267,7 +267,7 @@ changes:
        "reason": "state deleted: the platform cannot delete a skill, so its agents are taken out of it"}
 diff:
   description: The skills before and after, by name, in diff mode.
-  returned: success, in diff mode, when O(state) is not V(gathered)
+  returned: success, in diff mode, when something changes (or would, in check mode); never for O(state=gathered)
   type: dict
   sample: {"before": {}, "after": {"Support": {"name": "Support", "id": "4", "description": "", "agents": []}}}
 api_calls:

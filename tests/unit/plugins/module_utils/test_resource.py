@@ -240,12 +240,19 @@ def test_every_state_plans_the_writes_and_the_result_in_check_mode_and_for_real(
     assert dict((item["name"], (item["size"], item["color"])) for item in result["after"]) == after
     assert dict((item["name"], (item["size"], item["color"])) for item in platform.items.values()) == after
     assert result["before"] == checked["before"] == _resource.sorted_items(Things(), CURRENT)
-    assert list(result["diff"]["before"].values()) == result["before"]
-    assert list(result["diff"]["after"].values()) == result["after"]
-    assert list(result["diff"]["after"]) == [item["name"] for item in result["after"]]
-    # the same config again: one read, nothing to do
+    if expected:
+        assert list(result["diff"]["before"].values()) == result["before"]
+        assert list(result["diff"]["after"].values()) == result["after"]
+        assert list(result["diff"]["after"]) == [item["name"] for item in result["after"]]
+        # check mode shows the same drift (a created item's platform id is not known before it exists)
+        assert checked["diff"]["before"] == result["diff"]["before"]
+        assert list(checked["diff"]["after"]) == list(result["diff"]["after"])
+    else:  # no drift, no diff
+        assert "diff" not in result and "diff" not in checked
+    # the same config again: one read, nothing to do, nothing to show
     again, platform = run(copy.deepcopy(config), state, items=list(platform.items.values()))
     assert again["changes"] == [] and again["changed"] is False and platform.writes == []
+    assert "diff" not in again
     assert again["before"] == again["after"] == result["after"]
 
 
