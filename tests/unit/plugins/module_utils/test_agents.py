@@ -12,31 +12,8 @@ import pytest
 import yaml
 
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _agents, _resource
-from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import OUTCOME_UNKNOWN, Answer, WolkvoxError
-
-
-class FakeClient:
-    """Answers contact_center() calls from ``answers`` (api -> a function of (query, body) returning
-    (status, envelope)); records each call."""
-
-    def __init__(self, **answers):
-        self.answers = answers
-        self.calls = []
-        self.warnings = []
-
-    def warn(self, msg):
-        self.warnings.append(msg)
-
-    def contact_center(self, file, api, method="GET", query=None, body=None, allow_not_found=False):
-        self.calls.append((method, api, query, copy.deepcopy(body)))
-        status, envelope = self.answers[api](query, body)
-        if isinstance(status, Exception):
-            raise status
-        return Answer(status, envelope, 1)
-
-
-def answer(code, msg="", data=None, status=200):
-    return lambda query, body: (status, {"code": code, "msg": msg, "data": data})
+from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import OUTCOME_UNKNOWN, WolkvoxError
+from ansible_collections.wolkvox.wolkvox.tests.utils.fake_platform import FakeClient, answer, listing
 
 
 AGENTS = [
@@ -50,7 +27,7 @@ AGENTS = [
 def agent_client(created=None, **answers):
     created = created or {"code": 201, "msg": "Agent has been created",
                           "data": [{"agent_id": "13000", "password": "Gen3rated#Pw"}]}
-    defaults = dict(agents=lambda query, body: (200, {"code": "", "msg": " 2 records were found", "data": AGENTS}),
+    defaults = dict(agents=listing(AGENTS, code=""),
                     create_agent=lambda query, body: (200, created), edit_agent=answer(202),
                     enable_agent=answer(202), disable_agent=answer(202))
     defaults.update(answers)

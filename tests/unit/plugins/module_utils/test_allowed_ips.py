@@ -3,40 +3,11 @@
 """wolkvox_allowed_ips' logic on a fake client that answers like the platform: the addresses read in config's
 shape, a change made by a remove and an add, and what the platform refuses."""
 
-import copy
-
 import pytest
 
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _allowed_ips
-from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import Answer, WolkvoxError
-
-
-class FakeClient:
-    """Answers contact_center() calls from ``answers`` (api -> a function of (query, body) returning
-    (status, envelope)); records each call."""
-
-    def __init__(self, **answers):
-        self.answers = answers
-        self.calls = []
-        self.warnings = []
-
-    def warn(self, msg):
-        self.warnings.append(msg)
-
-    def contact_center(self, file, api, method="GET", query=None, body=None, allow_not_found=False):
-        self.calls.append((method, api, query, copy.deepcopy(body)))
-        status, envelope = self.answers[api](query, body)
-        if isinstance(status, Exception):
-            raise status
-        return Answer(status, envelope, 1)
-
-
-def listing(rows):
-    return lambda query, body: (200, {"code": "200", "msg": " %d records were found" % len(rows), "data": rows})
-
-
-def answer(code, msg="", data=None, status=200):
-    return lambda query, body: (status, {"code": code, "msg": msg, "data": data})
+from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import WolkvoxError
+from ansible_collections.wolkvox.wolkvox.tests.utils.fake_platform import FakeClient, answer, listing
 
 
 IPS = [

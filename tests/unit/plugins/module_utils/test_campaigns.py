@@ -10,11 +10,11 @@ import pytest
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _campaigns
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import (
     CONNECTION_ARGSPEC,
-    Answer,
     WolkvoxClient,
     WolkvoxError,
 )
 from ansible_collections.wolkvox.wolkvox.simulator.wolkvox_simulator import Simulator
+from ansible_collections.wolkvox.wolkvox.tests.utils.fake_platform import FakeClient, answer, listing
 
 TOKEN = "unit-campaigns-8a7b6c"
 
@@ -93,30 +93,12 @@ def test_odd_values_read_show_as_null_with_a_warning(sim):
         dict(campaign_id="1", campaign_name="Odd", status="Started", speed="", start_time="08:00:00")]})
     # the simulator keeps its statuses to Started and Stopped: an odd one comes from another platform's answer
     resource = _campaigns.Campaigns()
-    item = resource.read(FakeClient(campaigns=[dict(campaign_id="1", campaign_name="Odd", type_campaign="Predictive",
-                                                    status="Paused", speed="fast", start_time="8:00", end_time="")]))[0]
+    odd = dict(campaign_id="1", campaign_name="Odd", type_campaign="Predictive", status="Paused", speed="fast",
+               start_time="8:00", end_time="")
+    item = resource.read(FakeClient(campaigns=listing([odd], code="")))[0]
     assert (item["type"], item["status"], item["speed"], item["start_time"], item["end_time"]) == (
         "predictive", None, None, None, None)
     assert len(resource.warnings) == 3
-
-
-class FakeClient:
-    """A client that answers a campaigns read, and delete_campaign with ``deleted``."""
-
-    def __init__(self, campaigns=(), deleted="1 campaigns deleted successfully. 0 operations failed."):
-        self.campaigns = list(campaigns)
-        self.deleted = deleted
-        self.calls = []
-        self.warnings = []
-
-    def warn(self, msg):
-        self.warnings.append(msg)
-
-    def contact_center(self, file, api, method="GET", query=None, body=None, allow_not_found=False):
-        self.calls.append((method, api, query, body))
-        if api == "campaigns":
-            return Answer(200, {"code": "", "data": self.campaigns}, 1)
-        return Answer(200, {"code": "200", "msg": self.deleted}, 1)
 
 
 # -- merged, check mode, idempotence ------------------------------------------------------------------------------
@@ -219,8 +201,10 @@ def test_deleted_with_no_campaign_listed_fails_before_any_request(sim, config):
 
 
 def test_a_delete_the_platform_counts_as_failed_fails():
-    client = FakeClient([{"campaign_id": "7", "campaign_name": "Gone", "type_campaign": "preview", "status": "Stopped"}],
-                        deleted="0 campaigns deleted successfully. 1 operations failed.")
+    client = FakeClient(
+        campaigns=listing([{"campaign_id": "7", "campaign_name": "Gone", "type_campaign": "preview", "status": "Stopped"}],
+                          code=""),
+        delete_campaign=answer("200", "0 campaigns deleted successfully. 1 operations failed."))
     with pytest.raises(WolkvoxError) as caught:
         _campaigns.run(client, dict(state="deleted", config=[{"name": "Gone"}]))
     assert "the platform did not delete campaign Gone (id 7): 0 campaigns deleted successfully. 1 operations failed" \

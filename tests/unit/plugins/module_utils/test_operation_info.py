@@ -3,56 +3,17 @@
 """wolkvox_operation_info's logic on a fake client that answers like the platform: each subset read once, in the
 shape of its own module."""
 
-import copy
-
 import pytest
 
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _agents, _allowed_ips, _operation_info
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _routing_points_info, _token_info
-from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import Answer, WolkvoxError
-
-
-class FakeClient:
-    """Answers contact_center() calls from ``answers`` (api -> a function of (query, body) returning
-    (status, envelope)); records each call."""
-
-    def __init__(self, **answers):
-        self.answers = answers
-        self.calls = []
-        self.warnings = []
-
-    def warn(self, msg):
-        self.warnings.append(msg)
-
-    def contact_center(self, file, api, method="GET", query=None, body=None, allow_not_found=False):
-        self.calls.append((method, api, query, copy.deepcopy(body)))
-        status, envelope = self.answers[api](query, body)
-        if isinstance(status, Exception):
-            raise status
-        return Answer(status, envelope, 1)
-
-
-def listing(rows):
-    return lambda query, body: (200, {"code": "200", "msg": " %d records were found" % len(rows), "data": rows})
-
-
-def answer(code, msg="", data=None, status=200):
-    return lambda query, body: (status, {"code": code, "msg": msg, "data": data})
-
-
-# -- the allowed IPs and the agents as their own tests read them (test_allowed_ips.py, test_agents.py) ----------
+from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import WolkvoxError
+from ansible_collections.wolkvox.wolkvox.tests.utils.fake_platform import FakeClient, failure, listing
 
 IPS = [
     {"operation": "acme", "ip": "203.0.113.7", "type_ip": "permanente", "description": "office ", "last_use": ""},
     {"operation": "acme", "ip": "2001:DB8:0::7", "type_ip": "temporal", "description": "lab"},
 ]
-
-
-def ips(state="merged", config=None, client=None, check_mode=False):
-    client = client or FakeClient(get_ip=listing(IPS), add_ip=answer("201"), remove_ip=answer("202"))
-    result = _allowed_ips.run(client, dict(state=state, config=config), check_mode=check_mode)
-    return result, client
-
 
 AGENTS = [
     {"agent_id": "12989", "agent_name": "Phoenix  Jones", "agent_dni": "0010203", "agent_status": "Available",
@@ -62,22 +23,11 @@ AGENTS = [
 ]
 
 
-def agent_client(created=None, **answers):
-    created = created or {"code": 201, "msg": "Agent has been created",
-                          "data": [{"agent_id": "13000", "password": "Gen3rated#Pw"}]}
-    defaults = dict(agents=lambda query, body: (200, {"code": "", "msg": " 2 records were found", "data": AGENTS}),
-                    create_agent=lambda query, body: (200, created), edit_agent=answer(202),
-                    enable_agent=answer(202), disable_agent=answer(202))
-    defaults.update(answers)
-    return FakeClient(**defaults)
-
-
-def agents(config=None, state="merged", client=None, check_mode=False, **options):
-    client = client or agent_client()
-    values = dict(state=state, config=config, update_password="on_create", generated_passwords_file=None,
+def gathered(logic, **answers):
+    """What a resource module's own logic gathers from the same answers."""
+    params = dict(state="gathered", config=None, update_password="on_create", generated_passwords_file=None,
                   allow_disable_all=False)
-    values.update(options)
-    return _agents.run(client, values, check_mode=check_mode), client
+    return logic.run(FakeClient(**answers), params)["gathered"]
 
 
 # -- each subset in its own module's shape -----------------------------------------------------------------
@@ -99,13 +49,14 @@ def test_operation_info_returns_each_subset_in_its_modules_shape():
              "available_consumption_options": "1960"}
     points = [{"rp_id": "101", "rp_name": "Sales", "ivr_active": "yes", "chat_active": "no", "interaction_active": "si",
                "crm_active": "", "last_use": "2026-01-20 13:42:47"}]
-    client = agent_client(token_info=listing([token]), routing_points=listing(points), get_ip=listing(IPS))
+    client = FakeClient(token_info=listing([token]), routing_points=listing(points), agents=listing(AGENTS, code=""),
+                        get_ip=listing(IPS))
     result = _operation_info.run(client, dict(gather_subset=["token", "routing_points", "agents", "allowed_ips"]))
     assert result["token"] == _token_info.normalize(token, "contact_center")
     assert result["routing_points"] == _routing_points_info.normalize(points)[0]
-    assert result["agents"] == agents(state="gathered")[0]["gathered"]
-    assert result["allowed_ips"] == ips("gathered")[0]["gathered"]
-    assert [call[1] for call in client.calls] == ["token_info", "routing_points", "agents", "get_ip"]
+    assert result["agents"] == gathered(_agents, agents=listing(AGENTS, code=""))
+    assert result["allowed_ips"] == gathered(_allowed_ips, get_ip=listing(IPS))
+    assert client.apis() == ["token_info", "routing_points", "agents", "get_ip"]
     assert client.warnings == ["routing points: crm_active is '' in 1 record(s), read as false"]
 
 
@@ -119,12 +70,12 @@ def test_operation_info_reads_services_and_connectors_typed():
     assert result["services"] == {"licenses": 10, "pbx": 2, "whatsapp": True, "crm": False, "region": "co", "sms": None}
     assert result["connectors"] == [{"id": "9", "rp_id": "3001", "name": "Web", "channel": "chat-web"},
                                     {"id": "10", "rp_id": "3001", "name": "WA", "channel": "whatsapp"}]
-    assert [call[1] for call in client.calls] == ["services", "connectors"]
+    assert client.apis() == ["services", "connectors"]
 
 
 def test_operation_info_fails_with_the_subsets_read_before():
     client = FakeClient(token_info=listing([{"token_limit": "10", "token_use_today": "1"}]),
-                        routing_points=lambda query, body: (WolkvoxError("the platform failed", "server_error"), None))
+                        routing_points=failure(WolkvoxError("the platform failed", "server_error")))
     with pytest.raises(WolkvoxError) as caught:
         _operation_info.run(client, dict(gather_subset=["token", "routing_points"]))
     assert caught.value.msg == "reading routing_points failed: the platform failed"
