@@ -44,6 +44,10 @@ def provision_fleet(records, hosts=None, check_mode=False, fail_on_drift=False, 
 
 def provision_report(report, format="json", name=None):  # pylint: disable=redefined-builtin
     if isinstance(format, list):  # several formats: their texts by file name
+        unknown = [fmt for fmt in format if fmt not in _provision.FORMATS]
+        if unknown:
+            raise _failing("provision_report", "no report format %r: give one of %s"
+                           % (unknown[0], ", ".join(_provision.FORMATS)))
         return dict(("%s.%s" % (name or "wolkvox-provision", _provision.FORMATS[fmt]), provision_report(report, fmt))
                     for fmt in format)
     if format == "summary":

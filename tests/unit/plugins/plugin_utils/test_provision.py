@@ -9,9 +9,6 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.wolkvox.wolkvox.plugins.filter.provision import provision_plan, provision_report
 from ansible_collections.wolkvox.wolkvox.plugins.plugin_utils import _provision
 
 NOW = datetime.datetime(2026, 11, 23, 12, 0, 0)
@@ -47,8 +44,8 @@ def test_one_state_for_every_declared_resource_or_a_mapping_with_merged_for_the_
     assert _provision.states("overridden", ["agents", "dnc"]) == {"agents": "overridden", "dnc": "overridden"}
     assert _provision.states({"agents": "overridden"}, ["agents", "dnc"]) == {"agents": "overridden", "dnc": "merged"}
     assert _provision.states(None, ["skills"]) == {"skills": "merged"}
-    plan = provision_plan({"state": "merged", "module_state": "enabled", "agents_allow_disable_all": True},
-                          {"agents": [], "dnc": "", "skills": None})
+    plan = _provision.plan({"state": "merged", "module_state": "enabled", "agents_allow_disable_all": True},
+                           {"agents": [], "dnc": "", "skills": None})
     assert plan == {"allowed_ips": "", "agents": "merged", "skills": "", "activity_codes": "", "dnc": "",
                     "campaigns": "", "module_state": "enabled", "problems": [], "declared": {"agents": []}}
 
@@ -62,7 +59,7 @@ def test_one_state_for_every_declared_resource_or_a_mapping_with_merged_for_the_
 def test_a_state_that_makes_no_sense_is_refused_saying_what_is_accepted(state, words):
     with pytest.raises(_provision.ProvisionError, match=words.replace("(", r"\(").replace(")", r"\)")):
         _provision.states(state)
-    plan = provision_plan({"state": state}, {"agents": [{"dni": "1"}]})
+    plan = _provision.plan({"state": state}, {"agents": [{"dni": "1"}]})
     assert plan["agents"] == "merged" and plan["problems"][0].startswith(words.split(":")[0])
 
 
@@ -105,14 +102,14 @@ def test_a_password_never_shows_in_a_problem():
 def test_the_plan_says_what_is_wrong_with_the_settings_and_the_declarations_and_holds_no_declaration(tmp_path):
     settings = {"state": "overridden", "module_state": "", "report_dir": str(tmp_path), "report_name": "r",
                 "report_formats": ["json"], "generated_passwords_file": "", "agents_allow_disable_all": False}
-    plan = provision_plan(settings, {"agents": [{"dni": "1", "password": SECRET}], "dnc": []})
+    plan = _provision.plan(settings, {"agents": [{"dni": "1", "password": SECRET}], "dnc": []})
     assert plan["agents"] == plan["dnc"] == "overridden" and plan["module_state"] == ""
     assert plan["problems"] == ["state overridden with wolkvox_provision_dnc: [] would remove every do-not-call number of the operation "
                                 "(both directions): set wolkvox_provision_dnc_allow_remove_all: true to confirm, or "
                                 "list the do-not-call numbers to keep"]
     assert plan["declared"] == {}  # nothing to send
     assert SECRET not in json.dumps(dict(plan, declared=None))
-    wrong = provision_plan(dict(settings, report_name="a/b", module_state="on"), {})
+    wrong = _provision.plan(dict(settings, report_name="a/b", module_state="on"), {})
     assert len(wrong["problems"]) == 2 and wrong["module_state"] == ""
 
 
@@ -303,7 +300,7 @@ def test_collect_keeps_the_batches_of_one_run_together():
 
 def test_junit_has_a_case_per_operation_and_declared_resource_with_counts_computed_in_python():
     report = fleet_of(check_mode=True)
-    xml = provision_report(report, "junit")
+    xml = _provision.render(report, "junit")
     root = ET.fromstring(xml)
     suite = root.find("testsuite")
     cases = suite.findall("testcase")
@@ -322,7 +319,7 @@ def test_junit_has_a_case_per_operation_and_declared_resource_with_counts_comput
     assert failure.get("type") == "drift" and "create 111" in failure.text and "update 222: name Luis -> Luis Gomez" in failure.text
     properties = {prop.get("name"): prop.get("value") for prop in suite.find("properties")}
     assert properties["run_id"] == "run-1" and properties["check_mode"] == "true"
-    real = ET.fromstring(provision_report(fleet_of(), "junit"))
+    real = ET.fromstring(_provision.render(fleet_of(), "junit"))
     assert [case.find("failure").get("type") for case in real.iter("testcase") if case.find("failure") is not None] == [
         "failed", "failed"]
 
@@ -331,20 +328,20 @@ def test_the_four_formats_carry_the_run_id_and_escape_what_the_platform_sent():
     hostile = _provision.operation({"agents": ok([dict(UPDATE, after={"name": "<script>x</script>"})])}, "o|p&<b>",
                                    {"agents": "merged"})
     report = _provision.fleet([hostile], ["o|p&<b>"], run_id="run-9", now=NOW)
-    assert json.loads(provision_report(report, "json"))["run_id"] == "run-9"
-    markdown = provision_report(report, "markdown")
+    assert json.loads(_provision.render(report, "json"))["run_id"] == "run-9"
+    markdown = _provision.render(report, "markdown")
     assert markdown.startswith("# wolkvox provision: changed\n") and "Run id: `run-9`" in markdown
     assert "| o\\|p&<b> | changed |" in markdown
-    page = provision_report(report, "html")
+    page = _provision.render(report, "html")
     assert '<meta name="wolkvox-provision-run-id" content="run-9">' in page
     assert "<script" not in page and "&lt;script&gt;" in page
     for external in ("<link", "<img", "url(", "@import", "src="):
         assert external not in page
-    ET.fromstring(provision_report(report, "junit"))
-    assert provision_report(report, "summary")[0] == (
+    ET.fromstring(_provision.render(report, "junit"))
+    assert _provision.summary_lines(report)[0] == (
         "1 operation: 0 unchanged, 1 changed, 0 failed; 1 API call, 1 write, 1 change")
-    with pytest.raises(AnsibleFilterError):
-        provision_report(report, "pdf")
+    with pytest.raises(_provision.ProvisionError, match="pdf"):
+        _provision.render(report, "pdf")
 
 
 def test_describe_change_never_shows_a_password_and_summarises_big_requests():
