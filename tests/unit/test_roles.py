@@ -95,7 +95,7 @@ def test_the_audit_reads_every_operation_in_one_task_on_the_controller_and_judge
     assert yaml.safe_load(read("audit", "tasks/verdict_each_host.yml")) == verdict[1:]
 
 
-def test_the_audit_takes_each_hosts_connection_variables_as_the_modules_options():
+def test_both_roles_take_each_hosts_connection_variables_as_the_modules_options():
     # the reader reads the variables the role's module tasks used to set in module_defaults, and wolkvox_tokens
     from ansible_collections.wolkvox.wolkvox.plugins.plugin_utils import _audit_read  # pylint: disable=import-outside-toplevel
     assert dict(_audit_read.HOST_VARIABLES) == {
@@ -105,6 +105,11 @@ def test_the_audit_takes_each_hosts_connection_variables_as_the_modules_options(
     options = yaml.safe_load(read("audit", "meta/argument_specs.yml"))["argument_specs"]["main"]["options"]
     for variable in list(dict(_audit_read.HOST_VARIABLES).values()) + [_audit_read.TOKENS_VARIABLE]:
         assert variable in options, variable
+    # the provision role's one connection block sets the same options from the same variables
+    blocks = [task["module_defaults"] for task in yaml.safe_load(read("provision", "tasks/main.yml"))
+              if "module_defaults" in task]
+    assert blocks == [{"group/wolkvox.wolkvox.wolkvox": dict(
+        (option, "{{ %s | default(omit) }}" % variable) for option, variable in _audit_read.HOST_VARIABLES)}]
 
 
 def test_make_docs_creates_the_home_it_runs_with():
