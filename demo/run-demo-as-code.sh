@@ -11,17 +11,13 @@ repo="$out/wolkvox-operations"
 rm -rf "$out"
 mkdir -p "$out/collections" "$out/reports" "$repo"
 
-echo "== Building and installing wolkvox.wolkvox into $out/collections"
-ansible-galaxy collection build "$top" --output-path "$out" > /dev/null
-ansible-galaxy collection install "$out"/wolkvox-wolkvox-*.tar.gz -p "$out/collections" > /dev/null
-
-sim="$top/simulator/wolkvox_simulator.py"
-WOLKVOX_SERVER=$(python3 "$sim" start --dir "$out/simulator" --fixture "$here/as-code/fleet.json")
-trap 'python3 "$sim" stop --dir "$out/simulator" > /dev/null' EXIT
+# shellcheck source=demo/lib.sh
+source "$here/lib.sh"
+demo_start "$top" "$out" "$here/as-code/fleet.json"
 WOLKVOX_DEMO_REPORTS="$out/reports"
 ANSIBLE_COLLECTIONS_PATH="$out/collections"
 ANSIBLE_CALLBACK_RESULT_FORMAT=yaml
-export WOLKVOX_SERVER WOLKVOX_DEMO_REPORTS ANSIBLE_COLLECTIONS_PATH ANSIBLE_CALLBACK_RESULT_FORMAT
+export WOLKVOX_DEMO_REPORTS ANSIBLE_COLLECTIONS_PATH ANSIBLE_CALLBACK_RESULT_FORMAT
 echo "== The wolkvox simulator serves the demo fleet on $WOLKVOX_SERVER"
 
 # What the simulator saw since the last call: reads and writes (each one a use of the daily quota), then forget them.

@@ -10,16 +10,12 @@ out="$top/.build/demo"
 rm -rf "$out"
 mkdir -p "$out/collections" "$out/reports"
 
-echo "== Building and installing wolkvox.wolkvox into $out/collections"
-ansible-galaxy collection build "$top" --output-path "$out" > /dev/null
-ansible-galaxy collection install "$out"/wolkvox-wolkvox-*.tar.gz -p "$out/collections" > /dev/null
-
-sim="$top/simulator/wolkvox_simulator.py"
-WOLKVOX_SERVER=$(python3 "$sim" start --dir "$out/simulator" --fixture "$top/simulator/fixtures/demo.json")
-trap 'python3 "$sim" stop --dir "$out/simulator" > /dev/null' EXIT
+# shellcheck source=demo/lib.sh
+source "$here/lib.sh"
+demo_start "$top" "$out" "$top/simulator/fixtures/demo.json"
 WOLKVOX_DEMO_REPORTS="$out/reports"
 WOLKVOX_DEMO_HISTORY="$out/history.jsonl"
-export WOLKVOX_SERVER WOLKVOX_DEMO_REPORTS WOLKVOX_DEMO_HISTORY
+export WOLKVOX_DEMO_REPORTS WOLKVOX_DEMO_HISTORY
 echo "== The wolkvox simulator serves the demo fleet on $WOLKVOX_SERVER"
 
 echo "== A first audit starts the history in $WOLKVOX_DEMO_HISTORY"
