@@ -5,7 +5,6 @@ with the parameters it takes, provision_report's formats (one, several by file n
 as an AnsibleFilterError that names the filter. The checks, records and reports behind them are tested in
 tests/unit/plugins/plugin_utils/test_provision.py."""
 
-import datetime
 import json
 
 import pytest
@@ -17,7 +16,6 @@ from ansible_collections.wolkvox.wolkvox.plugins.plugin_utils import _provision
 from ansible_collections.wolkvox.wolkvox.tests.utils import filter_docs
 
 FILTERS = provision.FilterModule().filters()
-NOW = datetime.datetime(2026, 11, 23, 12, 0, 0)
 CHANGE = {"action": "update", "key": "222", "id": "1002", "before": {"name": "Luis"}, "after": {"name": "Luis Gomez"}}
 
 
