@@ -5,20 +5,18 @@
 import pytest
 
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _module
-from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import WolkvoxClient, WolkvoxError
+from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import WolkvoxError
 from ansible_collections.wolkvox.wolkvox.simulator.wolkvox_simulator import Simulator
-
-TOKEN = "tok-module-81c2"
+from ansible_collections.wolkvox.wolkvox.tests.utils.simulated import ACME_TOKEN, client_for
 
 
 def run(name, enabled, state, fault=None):
     fixture = {"operations": [{"name": "op", "module_name": name, "module_enabled": enabled, "licenses": 1,
-                               "tokens": [{"name": "op", "token": TOKEN}]}]}
+                               "tokens": [{"name": "op", "token": ACME_TOKEN}]}]}
     with Simulator(fixture) as sim:
         if fault:
             sim.admin("/_sim/faults", fault)
-        client = WolkvoxClient({"server": sim.url, "token": TOKEN, "timeout": 5, "validate_certs": True,
-                                "ca_path": None, "retries": 2, "max_concurrent_requests": 2})
+        client = client_for(sim, retries=2)
         try:
             return _module.run(client, {"state": state}), sim.requests()
         except WolkvoxError as exc:
@@ -57,22 +55,8 @@ def test_a_lost_answer_is_not_sent_again_and_says_how_to_confirm():
 # -- the switch, its diff and check mode ------------------------------------------------------------------
 
 
-@pytest.fixture
-def sim():
-    fixture = {"operations": [{"name": "acme", "licenses": 2, "crm_operation": "Acme",
-                               "tokens": [{"name": "acme", "token": TOKEN, "used_today": 99}]}]}
-    with Simulator(fixture) as server:
-        yield server
-
-
-def client_for(sim, warnings, platform="contact_center"):
-    params = {"server": sim.url, "token": TOKEN, "timeout": 5, "validate_certs": True, "ca_path": None,
-              "retries": 0, "max_concurrent_requests": 2}
-    return WolkvoxClient(params, platform=platform, warn=warnings.append)
-
-
-def test_module_state_follows_the_platforms_answer(sim):
-    client = client_for(sim, [])
+def test_module_state_follows_the_platforms_answer(acme_sim):
+    client = client_for(acme_sim, [])
     first = _module.run(client, {"state": "disabled"}, diff=True)
     again = _module.run(client, {"state": "disabled"}, diff=True)
     assert (first["changed"], first["msg"]) == (True, "The acme module has been successfully disabled")
@@ -82,8 +66,8 @@ def test_module_state_follows_the_platforms_answer(sim):
     assert client.api_calls == 2
 
 
-def test_module_state_in_check_mode_sends_nothing(sim):
-    client = client_for(sim, [])
+def test_module_state_in_check_mode_sends_nothing(acme_sim):
+    client = client_for(acme_sim, [])
     result = _module.run(client, {"state": "enabled"}, check_mode=True, diff=True)
     assert result["changed"] is True and result["state"] == "enabled"
     assert result["msg"].startswith("check mode: enable_module was not sent. The platform offers no read")

@@ -6,39 +6,23 @@ one warning per field and value; no routing point is an empty list."""
 import pytest
 
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _routing_points_info
-from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import WolkvoxClient
 from ansible_collections.wolkvox.wolkvox.simulator.wolkvox_simulator import Simulator
-
-TOKEN = "tok-routing-points-91c2"
-
-
-@pytest.fixture
-def sim():
-    fixture = {"operations": [{"name": "acme", "licenses": 2, "crm_operation": "Acme",
-                               "tokens": [{"name": "acme", "token": TOKEN, "used_today": 99}]}]}
-    with Simulator(fixture) as server:
-        yield server
-
-
-def client_for(sim, warnings, platform="contact_center"):
-    params = {"server": sim.url, "token": TOKEN, "timeout": 5, "validate_certs": True, "ca_path": None,
-              "retries": 0, "max_concurrent_requests": 2}
-    return WolkvoxClient(params, platform=platform, warn=warnings.append)
+from ansible_collections.wolkvox.wolkvox.tests.utils.simulated import ACME_TOKEN, client_for
 
 
 def set_routing_points(sim, points):
     sim.admin("/_sim/operations/acme", {"routing_points": points})
 
 
-def test_routing_points_with_odd_values_warn_once_per_field_and_value(sim):
-    set_routing_points(sim, [
+def test_routing_points_with_odd_values_warn_once_per_field_and_value(acme_sim):
+    set_routing_points(acme_sim, [
         {"rp_id": " 7 ", "rp_name": "Sales", "ivr_active": " Yes", "chat_active": "sí", "interaction_active": "",
          "crm_active": "maybe", "last_use": "2026-01-20 13:42:47", "brand_new_field": "ignored"},
         {"rp_id": 8, "rp_name": "Support", "ivr_active": "NO", "chat_active": "", "interaction_active": "yes",
          "last_use": "-"},
     ])
     warnings = []
-    result = _routing_points_info.run(client_for(sim, warnings), {"rp_id": None})
+    result = _routing_points_info.run(client_for(acme_sim, warnings), {"rp_id": None})
     assert result["routing_points"] == [
         {"rp_id": "7", "rp_name": "Sales", "ivr_active": True, "chat_active": True, "interaction_active": False,
          "crm_active": False, "last_use": "2026-01-20T13:42:47"},
@@ -55,7 +39,7 @@ def test_routing_points_with_odd_values_warn_once_per_field_and_value(sim):
 
 @pytest.mark.parametrize("empty_answer", ["not_found", "empty_list"])
 def test_no_routing_points_is_an_empty_list(empty_answer):
-    fixture = {"operations": [{"name": "acme", "empty_answer": empty_answer, "tokens": [{"token": TOKEN}]}]}
+    fixture = {"operations": [{"name": "acme", "empty_answer": empty_answer, "tokens": [{"token": ACME_TOKEN}]}]}
     with Simulator(fixture) as server:
         result = _routing_points_info.run(client_for(server, []), {"rp_id": "404"})
     assert result == {"changed": False, "routing_points": []}

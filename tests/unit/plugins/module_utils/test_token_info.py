@@ -5,10 +5,8 @@
 import pytest
 
 from ansible_collections.wolkvox.wolkvox.plugins.module_utils import _token_info
-from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import WolkvoxClient, WolkvoxError
-from ansible_collections.wolkvox.wolkvox.simulator.wolkvox_simulator import Simulator
-
-TOKEN = "tok-token-info-91c2"
+from ansible_collections.wolkvox.wolkvox.plugins.module_utils._client import WolkvoxError
+from ansible_collections.wolkvox.wolkvox.tests.utils.simulated import client_for
 
 
 def test_contact_center_token_info_with_odd_values():
@@ -49,26 +47,12 @@ def test_token_info_without_the_numbers_is_a_clear_error(record, says):
 # -- the logic against the simulator ---------------------------------------------------------------
 
 
-@pytest.fixture
-def sim():
-    fixture = {"operations": [{"name": "acme", "licenses": 2, "crm_operation": "Acme",
-                               "tokens": [{"name": "acme", "token": TOKEN, "used_today": 99}]}]}
-    with Simulator(fixture) as server:
-        yield server
-
-
-def client_for(sim, warnings, platform="contact_center"):
-    params = {"server": sim.url, "token": TOKEN, "timeout": 5, "validate_certs": True, "ca_path": None,
-              "retries": 0, "max_concurrent_requests": 2}
-    return WolkvoxClient(params, platform=platform, warn=warnings.append)
-
-
-def test_token_info_from_both_platforms(sim):
-    result = _token_info.run(client_for(sim, []), {"platform": "contact_center", "operation": None})
+def test_token_info_from_both_platforms(acme_sim):
+    result = _token_info.run(client_for(acme_sim, []), {"platform": "contact_center", "operation": None})
     assert result == {"changed": False, "token_info": {
         "description": "token", "token_limit": 2000, "token_use_today": 100, "all_token_today": 100,
         "available_consumption_options": 1900, "hours_to_restart_count": None, "usage_percent": 5.0,
         "operation_use_today": 100, "operation_available": 1900, "operation_usage_percent": 5.0}}
-    crm = _token_info.run(client_for(sim, [], "crm"), {"platform": "crm", "operation": "Acme"})["token_info"]
+    crm = _token_info.run(client_for(acme_sim, [], "crm"), {"platform": "crm", "operation": "Acme"})["token_info"]
     assert (crm["token_use_today"], crm["available_consumption_options"], crm["all_token_today"]) == (101, 1899, None)
     assert 1 <= crm["hours_to_restart_count"] <= 24
